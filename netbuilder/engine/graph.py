@@ -1,0 +1,386 @@
+"""The graph model: nodes (layers) and edges (tensors), with validated edits.
+
+Every successful change emits a :class:`GraphEvent` through ``graph.events``
+so views can follow. Violations raise typed :mod:`errors` with plain-words
+messages and leave the graph unchanged.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from netbuilder.engine import events as ev
+from netbuilder.engine.catalog import Catalog, LayerSpec, get_catalog
+from netbuilder.engine.errors import (
+    CycleError,
+    DuplicateIdError,
+    DuplicateNameError,
+    EdgeNotFoundError,
+    InvalidNameError,
+    ParamError,
+    PortError,
+    UnknownLayerTypeError,
+    UnknownNodeError,
+)
+from netbuilder.engine.events import GraphEvent, Observable
+from netbuilder.engine.params import validate_params, validate_value
+
+# Names Keras accepts for layers (no "/" and nothing that needs quoting).
+NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,127}$")
+
+
+@dataclass
+class Node:
+    id: str
+    type: str
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+    position: tuple[float, float] = (0.0, 0.0)
+
+    def copy(self) -> Node:
+        return Node(self.id, self.type, self.name, copy.deepcopy(self.params),
+                    tuple(self.position))
+
+
+@dataclass(frozen=True)
+class Edge:
+    src: str
+    src_port: int
+    dst: str
+    dst_port: int
+
+    def to_json(self) -> dict[str, list]:
+        return {"from": [self.src, self.src_port], "to": [self.dst, self.dst_port]}
+
+
+def snake_case(type_name: str) -> str:
+    """Keras's own default-name rule: ``MaxPooling2D`` -> ``max_pooling2d``."""
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", type_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+
+
+def check_name(name: Any) -> None:
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise InvalidNameError(
+            f"{name!r} is not a valid layer name: start with a letter or '_', "
+            "then use letters, digits, '_', '.' or '-' (at most 128 characters)")
+
+
+class Graph:
+    """Nodes in file order, edges, and the operations that change them."""
+
+    def __init__(self, name: str = "model", catalog: Catalog | None = None) -> None:
+        self.name = name
+        self.catalog = catalog or get_catalog()
+        self.nodes: dict[str, Node] = {}
+        self.edges: list[Edge] = []
+        self.events = Observable()
+        # Top-level project fields NetBuilder does not interpret itself
+        # (kept verbatim so that saving never drops them).
+        self.extra: dict[str, Any] = {}
+        self._incoming: dict[tuple[str, int], Edge] = {}
+        self._id_counter = 0
+
+    # ----------------------------------------------------------------- queries
+    def node(self, node_id: str) -> Node:
+        try:
+            return self.nodes[node_id]
+        except KeyError:
+            raise UnknownNodeError(f"there is no node {node_id!r}") from None
+
+    def spec(self, node_id: str) -> LayerSpec | None:
+        return self.catalog.get(self.node(node_id).type)
+
+    def node_by_name(self, name: str) -> Node | None:
+        for node in self.nodes.values():
+            if node.name == name:
+                return node
+        return None
+
+    def names(self) -> set[str]:
+        return {n.name for n in self.nodes.values()}
+
+    def incoming(self, node_id: str) -> list[Edge]:
+        """Edges into ``node_id`` sorted by input port."""
+        return sorted((e for e in self.edges if e.dst == node_id),
+                      key=lambda e: e.dst_port)
+
+    def outgoing(self, node_id: str) -> list[Edge]:
+        return [e for e in self.edges if e.src == node_id]
+
+    def edge_into(self, node_id: str, port: int) -> Edge | None:
+        return self._incoming.get((node_id, port))
+
+    def predecessors(self, node_id: str) -> list[str]:
+        return [e.src for e in self.incoming(node_id)]
+
+    def successors(self, node_id: str) -> list[str]:
+        seen: list[str] = []
+        for e in self.edges:
+            if e.src == node_id and e.dst not in seen:
+                seen.append(e.dst)
+        return seen
+
+    def input_nodes(self) -> list[Node]:
+        return [n for n in self.nodes.values() if n.type == "Input"]
+
+    def output_nodes(self) -> list[Node]:
+        return [n for n in self.nodes.values() if n.type == "Output"]
+
+    def output_count(self, node_id: str) -> int:
+        node = self.node(node_id)
+        spec = self.catalog.get(node.type)
+        if spec is None:
+            return 1
+        return spec.output_count(node.params)
+
+    def input_count(self, node_id: str) -> int:
+        """Input ports to show for the node (variadic layers get one spare)."""
+        node = self.node(node_id)
+        spec = self.catalog.get(node.type)
+        connected = [e.dst_port for e in self.incoming(node_id)]
+        if spec is None:
+            return max(connected, default=-1) + 1
+        return spec.input_count(max(connected, default=-1) + 1)
+
+    def downstream(self, node_ids) -> set[str]:
+        """The nodes reachable from ``node_ids`` (including them)."""
+        out_map: dict[str, list[str]] = {}
+        for e in self.edges:
+            out_map.setdefault(e.src, []).append(e.dst)
+        seen: set[str] = set()
+        stack = [n for n in node_ids if n in self.nodes]
+        while stack:
+            nid = stack.pop()
+            if nid in seen:
+                continue
+            seen.add(nid)
+            stack.extend(out_map.get(nid, ()))
+        return seen
+
+    def upstream(self, node_ids) -> set[str]:
+        in_map: dict[str, list[str]] = {}
+        for e in self.edges:
+            in_map.setdefault(e.dst, []).append(e.src)
+        seen: set[str] = set()
+        stack = [n for n in node_ids if n in self.nodes]
+        while stack:
+            nid = stack.pop()
+            if nid in seen:
+                continue
+            seen.add(nid)
+            stack.extend(in_map.get(nid, ()))
+        return seen
+
+    def topological_order(self) -> list[str]:
+        """Node ids in dependency order; ties broken by canvas position, then
+        file order. Nodes on a cycle (only possible in a damaged file that was
+        loaded leniently) come last in file order."""
+        order_index = {nid: i for i, nid in enumerate(self.nodes)}
+        indegree = {nid: 0 for nid in self.nodes}
+        out_map: dict[str, list[str]] = {nid: [] for nid in self.nodes}
+        for e in self.edges:
+            indegree[e.dst] += 1
+            out_map[e.src].append(e.dst)
+
+        def key(nid: str):
+            x, y = self.nodes[nid].position
+            return (x, y, order_index[nid])
+
+        import heapq
+
+        heap = [(key(n), n) for n, d in indegree.items() if d == 0]
+        heapq.heapify(heap)
+        result = []
+        while heap:
+            _, nid = heapq.heappop(heap)
+            result.append(nid)
+            for nxt in out_map[nid]:
+                indegree[nxt] -= 1
+                if indegree[nxt] == 0:
+                    heapq.heappush(heap, (key(nxt), nxt))
+        if len(result) < len(self.nodes):
+            done = set(result)
+            result += [n for n in self.nodes if n not in done]
+        return result
+
+    def would_create_cycle(self, src: str, dst: str) -> bool:
+        return src == dst or src in self.downstream([dst])
+
+    # ----------------------------------------------------------------- naming
+    def new_id(self) -> str:
+        while True:
+            self._id_counter += 1
+            candidate = f"n{self._id_counter}"
+            if candidate not in self.nodes:
+                return candidate
+
+    def unique_name(self, base: str, taken: set[str] | None = None) -> str:
+        taken = self.names() if taken is None else taken
+        base = re.sub(r"[^A-Za-z0-9_.\-]", "_", base or "layer")
+        if not re.match(r"[A-Za-z_]", base):
+            base = "_" + base
+        base = base[:120]
+        if base not in taken:
+            return base
+        stem = re.sub(r"_\d+$", "", base)
+        i = 1
+        while f"{stem}_{i}" in taken:
+            i += 1
+        return f"{stem}_{i}"
+
+    # ----------------------------------------------------------------- edits
+    def add_node(self, type_name: str, name: str | None = None,
+                 params: dict[str, Any] | None = None,
+                 position: tuple[float, float] = (0.0, 0.0),
+                 node_id: str | None = None, validate: bool = True) -> Node:
+        """Add a node. With ``validate=False`` (used when loading a damaged
+        file) unknown types and bad params are kept for diagnostics to report."""
+        spec = self.catalog.get(type_name)
+        if spec is None and validate:
+            raise UnknownLayerTypeError(f"{type_name!r} is not a known layer type")
+        if spec is not None:
+            type_name = spec.type
+        params = dict(params or {})
+        if validate:
+            params = validate_params(type_name, params, self.catalog)
+        if node_id is None:
+            node_id = self.new_id()
+        elif node_id in self.nodes:
+            raise DuplicateIdError(f"a node with id {node_id!r} already exists")
+        if name is None:
+            name = self.unique_name(snake_case(type_name))
+        check_name(name)
+        if name in self.names():
+            raise DuplicateNameError(f"a layer named {name!r} already exists")
+        node = Node(node_id, type_name, name, params,
+                    (float(position[0]), float(position[1])))
+        self.nodes[node_id] = node
+        self.events.emit(GraphEvent(ev.NODE_ADDED, node_id))
+        return node
+
+    def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
+        """Remove a node and its edges; returns both for undo."""
+        node = self.node(node_id)
+        removed = [e for e in self.edges if e.src == node_id or e.dst == node_id]
+        for e in removed:
+            self.disconnect(e)
+        del self.nodes[node_id]
+        self.events.emit(GraphEvent(ev.NODE_REMOVED, node_id, {"node": node}))
+        return node, removed
+
+    def check_connection(self, src: str, src_port: int, dst: str, dst_port: int) -> None:
+        """Raise the error :meth:`connect` would raise, without changing anything."""
+        src_node, dst_node = self.node(src), self.node(dst)
+        if dst_node.type == "Input":
+            raise PortError(f"{dst_node.name!r} is an Input: it takes no inputs")
+        if src_node.type == "Output":
+            raise PortError(f"{src_node.name!r} is an Output: it has no outputs")
+        n_out = self.output_count(src)
+        if not (isinstance(src_port, int) and 0 <= src_port < n_out):
+            raise PortError(f"{src_node.name!r} has no output port {src_port} "
+                            f"(it has {n_out})")
+        spec = self.catalog.get(dst_node.type)
+        if spec is not None and not (isinstance(dst_port, int)
+                                     and spec.accepts_input_port(dst_port)):
+            raise PortError(f"{dst_node.name!r} has no input port {dst_port} "
+                            f"(it has {len(spec.inputs)})")
+        if not isinstance(dst_port, int) or dst_port < 0:
+            raise PortError(f"input port {dst_port!r} is not a port number")
+        if (dst, dst_port) in self._incoming:
+            port_name = spec.input_name(dst_port) if spec else str(dst_port)
+            raise PortError(f"input {port_name!r} of {dst_node.name!r} is already "
+                            "connected; disconnect it first")
+        if self.would_create_cycle(src, dst):
+            raise CycleError(f"connecting {src_node.name!r} to {dst_node.name!r} "
+                             "would create a cycle")
+
+    def connect(self, src: str, src_port: int, dst: str, dst_port: int) -> Edge:
+        self.check_connection(src, src_port, dst, dst_port)
+        edge = Edge(src, src_port, dst, dst_port)
+        self.edges.append(edge)
+        self._incoming[(dst, dst_port)] = edge
+        self.events.emit(GraphEvent(ev.EDGE_ADDED, dst, {"edge": edge}))
+        return edge
+
+    def disconnect(self, edge: Edge) -> None:
+        if edge not in self.edges:
+            raise EdgeNotFoundError("that connection does not exist")
+        self.edges.remove(edge)
+        self._incoming.pop((edge.dst, edge.dst_port), None)
+        self.events.emit(GraphEvent(ev.EDGE_REMOVED, edge.dst, {"edge": edge}))
+
+    def set_param(self, node_id: str, key: str, value: Any) -> list[Edge]:
+        """Set (or, with the default value, clear) one parameter.
+
+        Returns the edges that were removed because the node lost output
+        ports (e.g. ``return_state`` switched off), so undo can restore them.
+        """
+        node = self.node(node_id)
+        spec = self.catalog.get(node.type)
+        if spec is None:
+            raise UnknownLayerTypeError(f"{node.type!r} is not a known layer type")
+        pspec = spec.param(key)
+        if pspec is None:
+            raise ParamError(f"{spec.type} has no parameter {key!r}", key)
+        value = validate_value(pspec, value, self.catalog)
+        old = copy.deepcopy(node.params.get(key, pspec.default))
+        if not pspec.required and value == pspec.default:
+            node.params.pop(key, None)
+        else:
+            node.params[key] = value
+        removed = []
+        n_out = self.output_count(node_id)
+        for e in list(self.edges):
+            if e.src == node_id and e.src_port >= n_out:
+                self.disconnect(e)
+                removed.append(e)
+        self.events.emit(GraphEvent(ev.PARAM_CHANGED, node_id,
+                                    {"key": key, "old": old, "new": value}))
+        return removed
+
+    def set_params(self, node_id: str, params: dict[str, Any]) -> None:
+        """Replace all params at once (used by undo of damaged-file edits)."""
+        node = self.node(node_id)
+        old = node.params
+        node.params = copy.deepcopy(params)
+        self.events.emit(GraphEvent(ev.PARAM_CHANGED, node_id,
+                                    {"key": None, "old": old, "new": node.params}))
+
+    def rename(self, node_id: str, new_name: str) -> str:
+        node = self.node(node_id)
+        check_name(new_name)
+        if new_name != node.name and new_name in self.names():
+            raise DuplicateNameError(f"a layer named {new_name!r} already exists")
+        old = node.name
+        node.name = new_name
+        self.events.emit(GraphEvent(ev.NODE_RENAMED, node_id,
+                                    {"old": old, "new": new_name}))
+        return old
+
+    def move(self, node_id: str, position: tuple[float, float]) -> tuple[float, float]:
+        node = self.node(node_id)
+        old = node.position
+        node.position = (float(position[0]), float(position[1]))
+        self.events.emit(GraphEvent(ev.NODE_MOVED, node_id,
+                                    {"old": old, "new": node.position}))
+        return old
+
+    def clear(self) -> None:
+        self.nodes.clear()
+        self.edges.clear()
+        self._incoming.clear()
+        self.events.emit(GraphEvent(ev.GRAPH_RESET))
+
+    def copy(self) -> Graph:
+        """An independent copy (no listeners)."""
+        g = Graph(self.name, self.catalog)
+        g.nodes = {nid: n.copy() for nid, n in self.nodes.items()}
+        g.edges = list(self.edges)
+        g._incoming = dict(self._incoming)
+        g._id_counter = self._id_counter
+        g.extra = copy.deepcopy(self.extra)
+        return g
