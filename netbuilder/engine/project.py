@@ -90,8 +90,26 @@ def graph_to_dict(graph: Graph) -> dict[str, Any]:
     return doc
 
 
+def _number(v: float) -> float | int:
+    return int(v) if float(v).is_integer() else v
+
+
 def dumps(graph: Graph) -> str:
-    return json.dumps(graph_to_dict(graph), indent=2, ensure_ascii=False) + "\n"
+    """Readable, diff-friendly JSON: one line per node and per edge."""
+    doc = graph_to_dict(graph)
+    for node in doc["nodes"]:
+        node["position"] = [_number(v) for v in node["position"]]
+    parts = []
+    for key, value in doc.items():
+        if key in ("nodes", "edges") and value:
+            items = ",\n".join("    " + json.dumps(item, ensure_ascii=False)
+                               for item in value)
+            parts.append(f'  "{key}": [\n{items}\n  ]')
+        else:
+            text = json.dumps(value, indent=2, ensure_ascii=False)
+            text = text.replace("\n", "\n  ")
+            parts.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:

@@ -1,0 +1,1 @@
+"""One module per ``netbuilder`` verb; each defines ``register(subparsers)``."""
