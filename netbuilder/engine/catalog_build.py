@@ -92,7 +92,9 @@ FREE_STRING_NAMES = {"name", "equation", "bias_axes", "oov_token", "mask_token",
 
 def public_layer_classes() -> dict[str, list[str]]:
     """Map each concrete public class name in keras.layers to its aliases."""
-    import keras
+    from netbuilder.engine.runtime import load_keras
+
+    keras = load_keras()
 
     groups: dict[type, list[str]] = {}
     for attr in sorted(dir(keras.layers)):
@@ -296,7 +298,9 @@ def build_object_kinds() -> dict[str, dict[str, Any]]:
     ``classes`` map each class to its constructor arguments and defaults, so
     that a nested object can be validated and generated as a constructor call.
     """
-    import keras
+    from netbuilder.engine.runtime import load_keras
+
+    keras = load_keras()
 
     modules = {
         "activation": (keras.activations, {"get", "serialize", "deserialize"}),
@@ -333,7 +337,9 @@ def build_object_kinds() -> dict[str, dict[str, Any]]:
 
 
 def build_catalog() -> Catalog:
-    import keras
+    from netbuilder.engine.runtime import load_keras
+
+    keras = load_keras()
 
     specs = []
     for type_name, aliases in sorted(public_layer_classes().items()):

@@ -235,12 +235,18 @@ def default_params(type_name: str, catalog: Catalog | None = None) -> dict[str, 
         "cell": {"type": "LSTMCell", "params": {"units": 32}},
         "factor": 0.1, "height_factor": 0.1, "width_factor": 0.1,
         "pool_size": 2, "scale": 1.0 / 255, "max_number": 1,
-        "axes": -1, "max_tokens": 1000,
+        "axes": -1, "max_tokens": 1000, "activation": "relu", "num_bins": 4,
+    }
+    # Layers that need an argument Keras marks optional, or a different start.
+    per_type = {
+        "CategoryEncoding": {"num_tokens": 10},
+        "Discretization": {"num_bins": 4},
+        "RandomPosterization": {"factor": 4},
+        "SpectralNormalization": {"layer": {"type": "Dense", "params": {"units": 8}}},
     }
     out = {}
     for p in spec.params:
         if p.required and p.name in starters:
             out[p.name] = starters[p.name]
-    if type_name == "Reshape":
-        out["target_shape"] = [-1]
+    out.update(per_type.get(type_name, {}))
     return out
