@@ -133,11 +133,13 @@ def validate_object(spec: ParamSpec, value: Any, catalog: Catalog) -> Any:
     names = objects.get("names", [])
     classes = objects.get("classes", {})
     if isinstance(value, str):
-        if names and value not in names and value not in classes:
+        known = set(names) | set(classes)
+        if known and value not in known:
+            examples = sorted(n for n in known if n.islower())[:4]
             raise ParamError(
                 f"{spec.name}: {describe(value)} is not a known Keras {spec.kind}"
-                + (f" (for example {', '.join(repr(n) for n in names[:4])})"
-                   if names else ""), spec.name)
+                + (f" (for example {', '.join(repr(n) for n in examples)})"
+                   if examples else ""), spec.name)
         return value
     if isinstance(value, dict) and spec.kind != "activation":
         class_name = value.get("class_name")

@@ -172,7 +172,8 @@ def _fatal(message: str) -> LoadResult:
 def loads(text: str, catalog: Catalog | None = None) -> LoadResult:
     """Parse project JSON text; see the module docstring."""
     try:
-        doc = json.loads(text, parse_constant=_reject_constant)
+        doc = json.loads(text, parse_constant=_reject_constant,
+                         parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         return _fatal(f"not valid JSON: {exc.msg} at line {exc.lineno}, "
                       f"column {exc.colno}")
@@ -180,6 +181,13 @@ def loads(text: str, catalog: Catalog | None = None) -> LoadResult:
         return _fatal(f"not valid JSON: {exc}" if isinstance(exc, ValueError)
                       else "not valid JSON: nested too deeply")
     return from_dict(doc, catalog)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:20]} is out of range")
+    return value
 
 
 def _reject_constant(name: str) -> Any:
