@@ -1,0 +1,1 @@
+"""The NetBuilder desktop app (PySide6). Depends on the engine, never the reverse."""

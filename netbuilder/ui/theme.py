@@ -1,0 +1,129 @@
+"""Colours, sizes and small text helpers shared by the canvas items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QColor, QFont
+
+CATEGORY_COLORS = {
+    "io": "#5b6b7f",
+    "core": "#3f7fbf",
+    "convolution": "#2f9e8f",
+    "pooling": "#4aa35c",
+    "recurrent": "#8c5fbf",
+    "attention": "#b8569a",
+    "normalization": "#c28a2e",
+    "regularization": "#a0893a",
+    "reshaping": "#6f7f3f",
+    "merging": "#c0643a",
+    "activation": "#cf4f4f",
+    "preprocessing": "#5f7fa0",
+}
+UNKNOWN_COLOR = "#7a7a7a"
+
+NODE_WIDTH = 180.0
+HEADER_HEIGHT = 22.0
+BODY_TOP = 40.0
+PORT_SPACING = 18.0
+PORT_RADIUS = 5.5
+
+CANVAS_BG = QColor("#23262b")
+GRID_MINOR = QColor("#2a2e34")
+GRID_MAJOR = QColor("#31363d")
+NODE_BG = QColor("#353a42")
+NODE_TEXT = QColor("#eceff3")
+NODE_SUBTEXT = QColor("#b4bcc8")
+SELECT_COLOR = QColor("#f5d76e")
+ERROR_COLOR = QColor("#e5484d")
+WARNING_COLOR = QColor("#f0a030")
+EDGE_COLOR = QColor("#9aa4b2")
+EDGE_LABEL = QColor("#c9d1dc")
+COMPATIBLE_COLOR = QColor("#5fd38d")
+
+
+def category_color(category: str | None) -> QColor:
+    return QColor(CATEGORY_COLORS.get(category or "", UNKNOWN_COLOR))
+
+
+def ui_font(size: float = 9.0, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPointSizeF(size)
+    font.setBold(bold)
+    return font
+
+
+def format_value(value: Any) -> str:
+    """Compact text for a param value: [3, 3] -> 3×3, 0.5 -> 0.5."""
+    if isinstance(value, list):
+        if all(isinstance(v, int) for v in value) and 1 < len(value) <= 3:
+            return "×".join(str(v) for v in value)
+        return "(" + ", ".join(format_value(v) for v in value) + ")"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dict):
+        if "class_name" in value:
+            return str(value["class_name"])
+        if "type" in value:
+            inner = value.get("params", {})
+            units = inner.get("units")
+            return f"{value['type']}({units})" if units is not None else str(value["type"])
+        return "{…}"
+    if value is None:
+        return "None"
+    return str(value)
+
+
+# Params worth showing on the node face, in order of importance.
+KEY_PARAMS = ("units", "filters", "kernel_size", "pool_size", "strides", "rate",
+              "num_heads", "key_dim", "shape", "target_shape", "dims", "axis",
+              "size", "cropping", "padding", "layer", "output_dim", "input_dim",
+              "activation")
+
+
+def node_summary(node, spec) -> str:
+    """One line of key params, e.g. ``32 · 3×3 · relu``."""
+    params = node.params
+    parts: list[str] = []
+    for key in KEY_PARAMS:
+        if key not in params:
+            continue
+        value = params[key]
+        if key == "strides" and spec is not None:
+            pspec = spec.param("strides")
+            if pspec is not None and value == pspec.default:
+                continue
+        text = format_value(value)
+        if key in ("strides",):
+            text = f"/{text}"
+        elif key == "rate":
+            text = f"p={text}"
+        elif key == "padding" and value == "valid":
+            continue
+        parts.append(text)
+        if len(parts) >= 4:
+            break
+    return " · ".join(parts)
+
+
+def shape_text(shape) -> str:
+    if shape is None:
+        return "?"
+    if isinstance(shape, (list, tuple)):
+        if shape and isinstance(shape[0], (list, tuple)):
+            return ", ".join(shape_text(s) for s in shape)
+        inner = ", ".join("None" if d is None else str(d) for d in shape)
+        if len(shape) == 1:
+            inner += ","
+        return f"({inner})"
+    return str(shape)
+
+
+def human_count(n) -> str:
+    if n is None:
+        return "–"
+    n = float(n)
+    for unit, div in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(n) >= div:
+            return f"{n / div:.2f}{unit}"
+    return f"{int(n)}"

@@ -1,0 +1,198 @@
+"""The canvas view: zoom around the cursor, pan (middle button or
+space+drag), fit (F), reset zoom (1), quick add (Tab / double-click),
+and drops from the palette."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import QGraphicsView
+
+from netbuilder.ui import theme
+
+LAYER_MIME = "application/x-netbuilder-layer"
+MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
+
+
+class GraphView(QGraphicsView):
+    dropLayer = Signal(str, QPointF)       # layer type, scene position
+    quickAddRequested = Signal(QPointF)    # scene position
+    zoomChanged = Signal(float)
+
+    def __init__(self, scene, parent=None) -> None:
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        self.setOptimizationFlags(QGraphicsView.DontSavePainterState
+                                  | QGraphicsView.DontAdjustForAntialiasing)
+        self.setCacheMode(QGraphicsView.CacheBackground)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.IntersectsItemShape)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self._panning = False
+        self._pan_start = QPointF()
+        self._space = False
+
+    # ------------------------------------------------------------ zoom
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float, anchor_under_mouse: bool = False) -> None:
+        factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
+        scale = factor / self.zoom()
+        old = self.transformationAnchor()
+        if not anchor_under_mouse:
+            self.setTransformationAnchor(QGraphicsView.AnchorViewCenter)
+        self.scale(scale, scale)
+        self.setTransformationAnchor(old)
+        self.zoomChanged.emit(self.zoom())
+
+    def wheelEvent(self, event) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if not steps:
+            return super().wheelEvent(event)
+        self.set_zoom(self.zoom() * math.pow(1.15, steps), anchor_under_mouse=True)
+        event.accept()
+
+    def fit_graph(self) -> None:
+        rect = QRectF()
+        for item in self.scene().nodes.values():
+            rect = rect.united(item.sceneBoundingRect())
+        if rect.isNull():
+            self.resetTransform()
+            self.centerOn(0, 0)
+        else:
+            self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.KeepAspectRatio)
+            if self.zoom() > 1.5:
+                self.set_zoom(1.5)
+        self.zoomChanged.emit(self.zoom())
+
+    def reset_zoom(self) -> None:
+        self.set_zoom(1.0)
+
+    def view_center(self) -> QPointF:
+        return self.mapToScene(self.viewport().rect().center())
+
+    # ------------------------------------------------------------ keys
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
+            return super().keyPressEvent(event)
+        if key == Qt.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.setDragMode(QGraphicsView.ScrollHandDrag)
+            return
+        if key == Qt.Key_F:
+            self.fit_graph()
+            return
+        if key == Qt.Key_1:
+            self.reset_zoom()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event) -> None:
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.setDragMode(QGraphicsView.RubberBandDrag)
+            return
+        super().keyReleaseEvent(event)
+
+    def focusNextPrevChild(self, next_: bool) -> bool:
+        # Tab opens quick add instead of moving focus away from the canvas.
+        pos = self.mapFromGlobal(self.cursor().pos())
+        if not self.viewport().rect().contains(pos):
+            pos = self.viewport().rect().center()
+        self.quickAddRequested.emit(self.mapToScene(pos))
+        return True
+
+    # ------------------------------------------------------------ mouse
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MiddleButton:
+            self._panning = True
+            self._pan_start = event.position()
+            self.viewport().setCursor(Qt.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._panning:
+            delta = event.position() - self._pan_start
+            self._pan_start = event.position()
+            self.horizontalScrollBar().setValue(
+                self.horizontalScrollBar().value() - int(delta.x()))
+            self.verticalScrollBar().setValue(
+                self.verticalScrollBar().value() - int(delta.y()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.MiddleButton and self._panning:
+            self._panning = False
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.itemAt(event.position().toPoint()) is None:
+            self.quickAddRequested.emit(self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    # ------------------------------------------------------------ drops
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasFormat(LAYER_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:
+        if event.mimeData().hasFormat(LAYER_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event) -> None:
+        if event.mimeData().hasFormat(LAYER_MIME):
+            type_name = bytes(event.mimeData().data(LAYER_MIME)).decode("utf-8")
+            pos = self.mapToScene(event.position().toPoint())
+            self.dropLayer.emit(type_name, pos)
+            event.acceptProposedAction()
+        else:
+            super().dropEvent(event)
+
+    # ------------------------------------------------------------ background
+    def drawBackground(self, painter, rect) -> None:
+        painter.fillRect(rect, theme.CANVAS_BG)
+        zoom = self.zoom()
+        if zoom < 0.3:
+            return
+        step = 20
+        left = int(math.floor(rect.left() / step)) * step
+        top = int(math.floor(rect.top() / step)) * step
+        minor, major = [], []
+        x = left
+        while x < rect.right():
+            (major if x % (step * 5) == 0 else minor).append(
+                (QPointF(x, rect.top()), QPointF(x, rect.bottom())))
+            x += step
+        y = top
+        while y < rect.bottom():
+            (major if y % (step * 5) == 0 else minor).append(
+                (QPointF(rect.left(), y), QPointF(rect.right(), y)))
+            y += step
+        if zoom >= 0.6:
+            painter.setPen(QPen(theme.GRID_MINOR, 0))
+            for a, b in minor:
+                painter.drawLine(a, b)
+        painter.setPen(QPen(theme.GRID_MAJOR, 0))
+        for a, b in major:
+            painter.drawLine(a, b)

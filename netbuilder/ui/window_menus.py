@@ -1,0 +1,144 @@
+"""Menus, toolbar and shortcuts of the main window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+
+def _action(win, text: str, slot, keys=None, tip: str = "", canvas: bool = False) -> QAction:
+    action = QAction(text, win)
+    if keys is not None:
+        win.shortcut(action, keys)
+    if tip:
+        action.setStatusTip(tip)
+        action.setToolTip(f"{tip} ({action.shortcut().toString()})"
+                          if keys is not None else tip)
+    action.triggered.connect(lambda _=False: slot())
+    if canvas:
+        # Canvas keys (Delete, Ctrl+C, L, ...) must not steal keys from text
+        # fields: they act only while the canvas has focus.
+        action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        win.view.addAction(action)
+    return action
+
+
+def build_menus(win) -> None:
+    bar = win.menuBar()
+    # ------------------------------------------------------------ File
+    m = bar.addMenu("&File")
+    win.new_action = _action(win, "&New", win.new_document, QKeySequence.New,
+                             "New empty project")
+    win.open_action = _action(win, "&Open…", win.open_dialog, QKeySequence.Open,
+                              "Open a project")
+    m.addAction(win.new_action)
+    m.addAction(win.open_action)
+    win.recent_menu = m.addMenu("Open &Recent")
+    examples = m.addMenu("E&xamples")
+    for path in win.examples():
+        a = examples.addAction(path.stem.replace("_", " "))
+        a.triggered.connect(lambda _=False, p=str(path): win.open_example(p))
+    m.addSeparator()
+    win.save_action = _action(win, "&Save", win.save, QKeySequence.Save, "Save the project")
+    win.save_as_action = _action(win, "Save &As…", win.save_as, QKeySequence.SaveAs)
+    m.addAction(win.save_action)
+    m.addAction(win.save_as_action)
+    m.addSeparator()
+    export = m.addMenu("&Export")
+    export.addAction(_action(win, "&Python…", win.export_python, "Ctrl+E",
+                             "Export the generated Python code"))
+    export.addAction(_action(win, "&Diagram (PNG or SVG)…", win.export_diagram,
+                             "Ctrl+Shift+E", "Export the canvas as an image"))
+    m.addSeparator()
+    m.addAction(_action(win, "&Quit", win.close, QKeySequence.Quit))
+
+    # ------------------------------------------------------------ Edit
+    m = bar.addMenu("&Edit")
+    win.undo_action = win.editor.stack.createUndoAction(win, "&Undo")
+    win.undo_action.setShortcut(QKeySequence.Undo)
+    win.redo_action = win.editor.stack.createRedoAction(win, "&Redo")
+    win.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    m.addAction(win.undo_action)
+    m.addAction(win.redo_action)
+    m.addSeparator()
+    win.cut_action = _action(win, "Cu&t", win.cut_selection, QKeySequence.Cut, canvas=True)
+    win.copy_action = _action(win, "&Copy", win.copy_selection, QKeySequence.Copy,
+                              canvas=True)
+    win.paste_action = _action(win, "&Paste", win.paste, QKeySequence.Paste, canvas=True)
+    win.duplicate_action = _action(win, "&Duplicate", win.duplicate, "Ctrl+D",
+                                   canvas=True)
+    win.delete_action = _action(win, "&Delete", win.delete_selection,
+                                [QKeySequence.Delete, QKeySequence("Backspace")],
+                                canvas=True)
+    win.select_all_action = _action(win, "Select &All", win.select_all,
+                                    QKeySequence.SelectAll, canvas=True)
+    for a in (win.cut_action, win.copy_action, win.paste_action, win.duplicate_action,
+              win.delete_action, win.select_all_action):
+        m.addAction(a)
+    m.addSeparator()
+    win.find_action = _action(win, "&Find Layer…", win.palette.focus_search,
+                              QKeySequence.Find, "Search the palette")
+    win.quick_add_action = _action(
+        win, "&Quick Add…", lambda: win.open_quick_add(win.view.view_center()),
+        "Ctrl+Space", "Add a layer by name")
+    m.addAction(win.find_action)
+    m.addAction(win.quick_add_action)
+
+    # ------------------------------------------------------------ View
+    m = bar.addMenu("&View")
+    win.fit_action = _action(win, "&Fit Graph", win.view.fit_graph, "F", canvas=True)
+    win.reset_zoom_action = _action(win, "&Actual Size", win.view.reset_zoom, "1",
+                                    canvas=True)
+    zoom_in = _action(win, "Zoom &In", lambda: win.view.set_zoom(win.view.zoom() * 1.25),
+                      QKeySequence.ZoomIn)
+    zoom_out = _action(win, "Zoom &Out",
+                       lambda: win.view.set_zoom(win.view.zoom() / 1.25),
+                       QKeySequence.ZoomOut)
+    win.arrange_action = _action(win, "Auto-&Arrange", win.auto_arrange, "L",
+                                 "Arrange the graph left to right", canvas=True)
+    for a in (win.fit_action, win.reset_zoom_action, zoom_in, zoom_out):
+        m.addAction(a)
+    m.addSeparator()
+    m.addAction(win.arrange_action)
+    m.addSeparator()
+    panels = m.addMenu("&Panels")
+    for dock in (win.palette_dock, win.inspector_dock, win.code_dock,
+                 win.problems_dock, win.summary_dock):
+        panels.addAction(dock.toggleViewAction())
+
+    # ------------------------------------------------------------ Help
+    m = bar.addMenu("&Help")
+    m.addAction(_action(win, "&Keyboard Shortcuts", lambda: show_shortcuts(win)))
+
+    # ------------------------------------------------------------ toolbar
+    tb = win.addToolBar("Main")
+    tb.setObjectName("mainToolbar")
+    tb.setToolButtonStyle(Qt.ToolButtonTextOnly)
+    tb.setMovable(True)
+    for a in (win.new_action, win.open_action, win.save_action):
+        tb.addAction(a)
+    tb.addSeparator()
+    tb.addAction(win.undo_action)
+    tb.addAction(win.redo_action)
+    tb.addSeparator()
+    tb.addAction(win.arrange_action)
+    tb.addAction(win.fit_action)
+
+
+SHORTCUTS = """
+<b>Canvas</b><br>
+Drag from a port to a port — connect<br>
+Tab or double-click empty canvas — quick add<br>
+Delete — delete selection · Ctrl+C / Ctrl+V / Ctrl+D — copy, paste, duplicate<br>
+Wheel — zoom · middle button or Space+drag — pan · F — fit · 1 — actual size<br>
+L — auto-arrange<br><br>
+<b>Everywhere</b><br>
+Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y — undo, redo · Ctrl+F — search layers<br>
+Ctrl+S — save · Ctrl+O — open · Ctrl+E — export Python
+"""
+
+
+def show_shortcuts(win) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.information(win, "Keyboard shortcuts", SHORTCUTS)
