@@ -311,7 +311,9 @@ def _rank_problem(node, layer, spec, inputs) -> Diagnostic | None:
     if ndim is not None and got != ndim:
         need, words = ndim, f"a {ndim}-D input"
     elif min_ndim is not None and got < min_ndim:
-        need, words = min_ndim, f"an input of at least {min_ndim} dimensions"
+        need = min_ndim
+        words = (f"a {min_ndim}-D input" if min_ndim > 2
+                 else f"an input of at least {min_ndim} dimensions")
     elif max_ndim is not None and got > max_ndim:
         need, words = max_ndim, f"an input of at most {max_ndim} dimensions"
     if need is None:
@@ -326,7 +328,8 @@ def _rank_problem(node, layer, spec, inputs) -> Diagnostic | None:
 
 def _hint_for(message: str) -> str:
     text = message.lower()
-    if "negative dimension" in text or "must be > 0" in text or "too small" in text:
+    if ("negative dimension" in text or "zero or negative" in text
+            or "must be > 0" in text or "too small" in text):
         return ("The input is too small for this kernel or pool: use "
                 "padding='same', a smaller size, or fewer downsampling layers "
                 "before it.")
