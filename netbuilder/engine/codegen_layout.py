@@ -83,7 +83,7 @@ def render(node: Node, indent: int, lead: str, trail: str) -> list[str]:
 def explode(group: Group, indent: int, lead: str) -> list[str]:
     """Every line of the exploded group except its closing bracket."""
     inner = " " * (indent + len(INDENT))
-    lines = [lead + group.head + group.open]
+    lines = [_atom_line(lead + group.head + group.open)]
     for item in group.items:
         lines += render(item.node, indent + len(INDENT), inner + item.prefix, ",")
     return lines
