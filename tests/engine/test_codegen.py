@@ -6,6 +6,8 @@ import ast
 import os
 
 import pytest
+from codegen_helpers import ROOT, ruff_problems, single_layer_graph
+from engine_helpers import EXAMPLES, chain
 
 from netbuilder.engine.catalog import get_catalog
 from netbuilder.engine.codegen import (
@@ -16,8 +18,6 @@ from netbuilder.engine.codegen import (
 )
 from netbuilder.engine.graph import Graph
 from netbuilder.engine.project import load_project
-from tests.engine.codegen_helpers import ROOT, ruff_problems, single_layer_graph
-from tests.engine.engine_helpers import EXAMPLES, chain
 
 GOLDEN = ROOT / "tests" / "engine" / "golden"
 UPDATE = os.environ.get("NETBUILDER_UPDATE_GOLDEN") == "1"

@@ -6,6 +6,8 @@ import ast
 import io
 import tokenize
 
+from codegen_helpers import ruff_problems
+from engine_helpers import chain
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,8 +15,6 @@ from netbuilder.engine.codegen import docstring_lines, generate_code
 from netbuilder.engine.codegen_literals import string_literal
 from netbuilder.engine.graph import Graph
 from netbuilder.engine.project import loads
-from tests.engine.codegen_helpers import ruff_problems
-from tests.engine.engine_helpers import chain
 
 HOSTILE = [
     '"""; import os; os.system("echo pwned"); """',

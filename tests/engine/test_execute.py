@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from engine_helpers import EXAMPLES, chain
 
 from netbuilder.engine.codegen import CodegenError, generate, live_nodes
 from netbuilder.engine.execute import BuildError, build, clean_message, execute
 from netbuilder.engine.graph import Graph
 from netbuilder.engine.project import load_project
 from netbuilder.engine.shapes import analyze
-from tests.engine.engine_helpers import EXAMPLES, chain
 
 pytestmark = pytest.mark.slow
 
