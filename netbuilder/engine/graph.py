@@ -82,6 +82,8 @@ class Graph:
         # (kept verbatim so that saving never drops them).
         self.extra: dict[str, Any] = {}
         self._incoming: dict[tuple[str, int], Edge] = {}
+        self._in_edges: dict[str, list[Edge]] = {}
+        self._out_edges: dict[str, list[Edge]] = {}
         self._id_counter = 0
 
     # ----------------------------------------------------------------- queries
@@ -105,11 +107,10 @@ class Graph:
 
     def incoming(self, node_id: str) -> list[Edge]:
         """Edges into ``node_id`` sorted by input port."""
-        return sorted((e for e in self.edges if e.dst == node_id),
-                      key=lambda e: e.dst_port)
+        return sorted(self._in_edges.get(node_id, ()), key=lambda e: e.dst_port)
 
     def outgoing(self, node_id: str) -> list[Edge]:
-        return [e for e in self.edges if e.src == node_id]
+        return list(self._out_edges.get(node_id, ()))
 
     def edge_into(self, node_id: str, port: int) -> Edge | None:
         return self._incoming.get((node_id, port))
@@ -119,8 +120,8 @@ class Graph:
 
     def successors(self, node_id: str) -> list[str]:
         seen: list[str] = []
-        for e in self.edges:
-            if e.src == node_id and e.dst not in seen:
+        for e in self._out_edges.get(node_id, ()):
+            if e.dst not in seen:
                 seen.append(e.dst)
         return seen
 
@@ -148,9 +149,6 @@ class Graph:
 
     def downstream(self, node_ids) -> set[str]:
         """The nodes reachable from ``node_ids`` (including them)."""
-        out_map: dict[str, list[str]] = {}
-        for e in self.edges:
-            out_map.setdefault(e.src, []).append(e.dst)
         seen: set[str] = set()
         stack = [n for n in node_ids if n in self.nodes]
         while stack:
@@ -158,13 +156,10 @@ class Graph:
             if nid in seen:
                 continue
             seen.add(nid)
-            stack.extend(out_map.get(nid, ()))
+            stack.extend(e.dst for e in self._out_edges.get(nid, ()))
         return seen
 
     def upstream(self, node_ids) -> set[str]:
-        in_map: dict[str, list[str]] = {}
-        for e in self.edges:
-            in_map.setdefault(e.dst, []).append(e.src)
         seen: set[str] = set()
         stack = [n for n in node_ids if n in self.nodes]
         while stack:
@@ -172,7 +167,7 @@ class Graph:
             if nid in seen:
                 continue
             seen.add(nid)
-            stack.extend(in_map.get(nid, ()))
+            stack.extend(e.src for e in self._in_edges.get(nid, ()))
         return seen
 
     def topological_order(self) -> list[str]:
@@ -265,7 +260,7 @@ class Graph:
     def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
         """Remove a node and its edges; returns both for undo."""
         node = self.node(node_id)
-        removed = [e for e in self.edges if e.src == node_id or e.dst == node_id]
+        removed = self.incoming(node_id) + self.outgoing(node_id)
         for e in removed:
             self.disconnect(e)
         del self.nodes[node_id]
@@ -301,8 +296,7 @@ class Graph:
     def connect(self, src: str, src_port: int, dst: str, dst_port: int) -> Edge:
         self.check_connection(src, src_port, dst, dst_port)
         edge = Edge(src, src_port, dst, dst_port)
-        self.edges.append(edge)
-        self._incoming[(dst, dst_port)] = edge
+        self._index_edge(edge)
         self.events.emit(GraphEvent(ev.EDGE_ADDED, dst, {"edge": edge}))
         return edge
 
@@ -311,6 +305,8 @@ class Graph:
             raise EdgeNotFoundError("that connection does not exist")
         self.edges.remove(edge)
         self._incoming.pop((edge.dst, edge.dst_port), None)
+        self._in_edges[edge.dst].remove(edge)
+        self._out_edges[edge.src].remove(edge)
         self.events.emit(GraphEvent(ev.EDGE_REMOVED, edge.dst, {"edge": edge}))
 
     def set_param(self, node_id: str, key: str, value: Any) -> list[Edge]:
@@ -334,8 +330,8 @@ class Graph:
             node.params[key] = value
         removed = []
         n_out = self.output_count(node_id)
-        for e in list(self.edges):
-            if e.src == node_id and e.src_port >= n_out:
+        for e in self.outgoing(node_id):
+            if e.src_port >= n_out:
                 self.disconnect(e)
                 removed.append(e)
         self.events.emit(GraphEvent(ev.PARAM_CHANGED, node_id,
@@ -369,18 +365,26 @@ class Graph:
                                     {"old": old, "new": node.position}))
         return old
 
+    def _index_edge(self, edge: Edge) -> None:
+        self.edges.append(edge)
+        self._incoming[(edge.dst, edge.dst_port)] = edge
+        self._in_edges.setdefault(edge.dst, []).append(edge)
+        self._out_edges.setdefault(edge.src, []).append(edge)
+
     def clear(self) -> None:
         self.nodes.clear()
         self.edges.clear()
         self._incoming.clear()
+        self._in_edges.clear()
+        self._out_edges.clear()
         self.events.emit(GraphEvent(ev.GRAPH_RESET))
 
     def copy(self) -> Graph:
         """An independent copy (no listeners)."""
         g = Graph(self.name, self.catalog)
         g.nodes = {nid: n.copy() for nid, n in self.nodes.items()}
-        g.edges = list(self.edges)
-        g._incoming = dict(self._incoming)
+        for edge in self.edges:
+            g._index_edge(edge)
         g._id_counter = self._id_counter
         g.extra = copy.deepcopy(self.extra)
         return g

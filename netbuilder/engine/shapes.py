@@ -11,6 +11,7 @@ error messages. Keras is imported on the first :meth:`run`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -118,7 +119,8 @@ class ShapeInference:
             cache = dict(self._cache)
         affected = graph.downstream(dirty | {n for n in graph.nodes if n not in cache})
         report = ShapeReport()
-        for node_id in graph.topological_order():
+        order = graph.topological_order()
+        for node_id in order:
             if node_id in affected:
                 entry = self._infer(graph, node_id, cache)
                 if entry is not cache.get(node_id):
@@ -132,7 +134,7 @@ class ShapeInference:
                 if node_id in self.graph.nodes or snapshot is not None:
                     self._cache[node_id] = cache[node_id]
         report.diagnostics = structural_diagnostics(graph) + [
-            cache[n].problem for n in graph.topological_order()
+            cache[n].problem for n in order
             if n in cache and cache[n].problem is not None]
         return report
 
@@ -185,13 +187,11 @@ class ShapeInference:
         problem = _merge_problem(node, spec, inputs)
         if problem is not None:
             return None, problem
-        from keras.src.backend import StatelessScope
-
         from netbuilder.engine.keras_args import make_layer
 
         tensors = {port: keras.KerasTensor(shape, dtype=dtype)
                    for port, shape, dtype, _ in inputs}
-        with StatelessScope():
+        with _weightless_scope():
             layer = make_layer(node.type, node.params, node.name, graph.catalog)
             self.layers_built += 1
             problem = _rank_problem(node, layer, spec, inputs)
@@ -206,6 +206,28 @@ class ShapeInference:
         flops = estimate_flops(node.type, node.params, in_shapes, shapes, weights)
         return NodeInfo(shapes, dtypes, weights, flops,
                         activation_bytes(shapes, dtypes)), None
+
+
+@contextlib.contextmanager
+def _weightless_scope():
+    """Build layers without allocating or initialising their variables.
+
+    Inside a Keras ``StatelessScope`` variable creation is deferred; we leave
+    it without initialising them and drop them from Keras's (thread-local)
+    list of pending variables, since these layers are thrown away."""
+    from keras.src.backend import StatelessScope
+    from keras.src.backend.common import global_state
+
+    pending = global_state.get_global_attribute("uninitialized_variables") or []
+    keep = len(pending)
+    try:
+        with StatelessScope(initialize_variables=False):
+            yield
+    finally:
+        pending = global_state.get_global_attribute("uninitialized_variables")
+        if pending:
+            global_state.set_global_attribute("uninitialized_variables",
+                                              pending[:keep])
 
 
 def _count(shape) -> int:
