@@ -38,7 +38,7 @@ FLAVORS = ("tf-keras", "keras")
 IMPORTS = {"tf-keras": "from tensorflow import keras", "keras": "import keras"}
 # Identifiers a layer variable must not take inside build_model().
 RESERVED = (set(keyword.kwlist) | set(dir(builtins))
-            | {"keras", "tf", "np", "build_model", "self"})
+            | {"keras", "tf", "np", "build_model", "self", "l", "O", "I"})
 MAX_IDENTIFIER = 40
 
 
