@@ -373,12 +373,12 @@ def generate(graph: Graph, flavor: str = "tf-keras",
         training = training_section(graph, flavor)
     writer = _ModuleWriter(graph, flavor)
     writer.add(module_docstring(graph) + [""])
-    imports = [IMPORTS[flavor]] if training is None else training.imports(flavor)
+    imports = [IMPORTS[flavor]] if training is None else training.imports
     writer.add(imports + ["", ""])
     writer.build_function()
     if training is not None:
         writer.add(["", ""])
-        writer.add(training.body(graph, writer.variables))
+        writer.add(training.lines)
     else:
         writer.add(["", "", 'if __name__ == "__main__":',
                     INDENT + "model = build_model()",
