@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import linecache
 import re
+import sys
 import traceback
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from netbuilder.engine.graph import Graph
 
 _counter = itertools.count(1)
 MAX_MESSAGE = 400
+RECURSION_CAP = 30000
 
 
 class BuildError(GraphError):
@@ -82,6 +84,11 @@ def execute(code: GeneratedCode, graph: Graph | None = None) -> Any:
     linecache.cache[filename] = (len(code.text), None, lines, filename)
     namespace: dict[str, Any] = {"__name__": "netbuilder_generated",
                                  "__file__": filename}
+    # Keras walks the layer graph recursively (a frame or two per layer): let
+    # deep models (hundreds to thousands of layers) build.
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, min(RECURSION_CAP,
+                                             1000 + 5 * len(code.node_lines))))
     try:
         compiled = compile(code.text, filename, "exec")
         exec(compiled, namespace)  # noqa: S102 - the code NetBuilder generated
@@ -94,6 +101,7 @@ def execute(code: GeneratedCode, graph: Graph | None = None) -> Any:
             name = graph.nodes[node_id].name
         raise BuildError(clean_message(exc), node_id, name, lineno) from exc
     finally:
+        sys.setrecursionlimit(old_limit)
         linecache.cache.pop(filename, None)
 
 

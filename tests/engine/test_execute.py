@@ -126,3 +126,15 @@ def test_clean_message_strips_keras_boilerplate():
                      "Arguments received by Dense.call():\n  • inputs=x")
     assert clean_message(exc) == "Input 0 is incompatible"
     assert clean_message(RuntimeError()) == "RuntimeError"
+
+
+def test_deep_models_build_past_the_default_recursion_limit():
+    import sys
+
+    graph = Graph("deep")
+    chain(graph, [("Input", {"shape": [4]})]
+          + [("Activation", {"activation": "relu"})] * 1100 + [("Output", {})])
+    limit = sys.getrecursionlimit()
+    model = build(graph).model
+    assert len(model.layers) == 1101
+    assert sys.getrecursionlimit() == limit
