@@ -7,9 +7,10 @@ it writes ``load_data()`` for the configured source, ``train(model)`` with
 reproduces the run outside NetBuilder. Every configured value is validated
 first and written as a literal.
 
-Array files (``npz:`` and ``builtin:``) hold ``x_train``/``y_train`` and
-optionally ``x_test``/``y_test``; with several Inputs or Outputs the keys
-are suffixed with the Input or Output name (``x_train_image``).
+Array files (``npz:`` and ``builtin:``, as :mod:`datasets` reads them) hold
+``x``/``y`` and optionally ``x_test``/``y_test``; with several Inputs or
+Outputs the keys are suffixed with the Input or Output name (``x_image``,
+``x_test_image``).
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def training_section(graph: Graph, flavor: str) -> TrainingSection:
 
 # ----------------------------------------------------------------- load_data
 def _arrays(graph: Graph, prefix: str, nodes) -> Atom | Group:
-    """data["x_train"] or {input name: data["x_train_<name>"]} / a list."""
+    """data["x"] or {input name: data["x_<name>"]} / a list of outputs."""
     if len(nodes) == 1:
         return Atom(f"data[{string_literal(prefix)}]")
     keyed = prefix.startswith("x")
@@ -104,8 +105,8 @@ def _load_data(graph: Graph, config: TrainingConfig) -> list[str]:
         first_test = "x_test" if len(ins) == 1 else f"x_test_{ins[0].name}"
         lines += render(_call("np.load", Atom(string_literal(spec.path))), 4,
                         f"{I1}with ", " as data:")
-        train = Group("", "(", [Item(_arrays(graph, "x_train", ins)),
-                                Item(_arrays(graph, "y_train", outs))], ")")
+        train = Group("", "(", [Item(_arrays(graph, "x", ins)),
+                                Item(_arrays(graph, "y", outs))], ")")
         test = Group("", "(", [Item(_arrays(graph, "x_test", ins)),
                                Item(_arrays(graph, "y_test", outs))], ")")
         lines += render(train, 8, f"{I2}train = ", "")

@@ -7,8 +7,8 @@ writes a training script from it and the training session runs it.
 Data sources are spec strings:
 
 - ``builtin:NAME`` — a dataset bundled with NetBuilder (``.npz``, see below)
-- ``npz:PATH`` — a NumPy archive with ``x_train``, ``y_train`` and, for the
-  test split, ``x_test`` and ``y_test``
+- ``npz:PATH`` — a NumPy archive with ``x``, ``y`` and, for the test split,
+  ``x_test`` and ``y_test`` (see :mod:`datasets`)
 - ``csv:PATH#target=COL`` — a numeric CSV file with a header row; column COL
   is the label, every other column a feature
 - ``folder:PATH`` — one sub-folder of images per class

@@ -109,6 +109,16 @@ SCRIPTS = {
 }
 
 
+@pytest.mark.slow
+def test_builtin_dataset_script_runs(tmp_path, monkeypatch):
+    graph = load_project(BY_NAME["mlp_classifier"]).graph
+    graph.nodes["n1"].params["shape"] = [2]  # spirals: 2 features, 2 classes
+    graph.extra["training"] = {"data": "builtin:spirals", "epochs": 1}
+    namespace = run_script(generate_code(graph, with_training=True), tmp_path,
+                           monkeypatch)
+    assert namespace["model"].optimizer.iterations.numpy() > 0
+
+
 def test_training_scripts_are_ruff_clean_in_both_flavors(tmp_path):
     sources = {}
     for key, (name, training) in SCRIPTS.items():
@@ -141,8 +151,8 @@ def test_npz_script_trains_evaluates_and_exports(tmp_path, monkeypatch):
     rng = np.random.default_rng(0)
     (tmp_path / "data").mkdir()
     np.savez(tmp_path / "data" / "mlp.npz",
-             x_train=rng.normal(size=(40, 100)).astype("float32"),
-             y_train=rng.integers(0, 10, 40), x_test=rng.normal(size=(8, 100)),
+             x=rng.normal(size=(40, 100)).astype("float32"),
+             y=rng.integers(0, 10, 40), x_test=rng.normal(size=(8, 100)),
              y_test=rng.integers(0, 10, 8))
     graph = graph_with("mlp_classifier", {
         "data": "npz:data/mlp.npz", "epochs": 2, "batch_size": 16, "seed": 1,
@@ -173,10 +183,10 @@ def test_csv_and_multi_output_scripts_run(tmp_path, monkeypatch):
     assert (tmp_path / "m.tflite").stat().st_size > 1000
 
     np.savez(tmp_path / "two.npz",
-             x_train_image=rng.normal(size=(12, 28, 28, 1)),
-             x_train_metadata=rng.normal(size=(12, 8)),
-             y_train_category=rng.integers(0, 5, 12),
-             y_train_score=rng.normal(size=(12, 1)))
+             x_image=rng.normal(size=(12, 28, 28, 1)),
+             x_metadata=rng.normal(size=(12, 8)),
+             y_category=rng.integers(0, 5, 12),
+             y_score=rng.normal(size=(12, 1)))
     graph = graph_with("two_inputs_two_outputs", {
         "data": "npz:two.npz", "epochs": 1, "metrics": [],
         "loss": {"category": "sparse_categorical_crossentropy", "score": "mse"}})
