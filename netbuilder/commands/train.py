@@ -1,0 +1,125 @@
+"""``netbuilder train FILE [--data SPEC] [--epochs N] [--export KIND PATH]``.
+
+Trains with the project's training configuration (or the defaults), prints
+one line per epoch and the evaluation, optionally exports the trained model
+and records the run in the project (``--save-run``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from netbuilder.cli import CommandError
+from netbuilder.commands.common import read_project
+
+EXPORT_KINDS = ("savedmodel", "keras", "tflite")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train", help="train a project's model headless",
+                       description="Train the model of a project with its training "
+                                   "configuration; options override it.")
+    p.add_argument("file", help="a .nbproj project file")
+    p.add_argument("--data", metavar="SPEC",
+                   help="builtin:NAME, npz:PATH, csv:PATH#target=COL, folder:PATH "
+                        "or keras:NAME")
+    p.add_argument("--epochs", type=int, metavar="N")
+    p.add_argument("--batch-size", type=int, metavar="N")
+    p.add_argument("--learning-rate", type=float, metavar="LR")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--test-split", type=float, default=0.0, metavar="F",
+                   help="fraction held out for the final evaluation when the "
+                        "data has no test split of its own")
+    p.add_argument("--export", nargs=2, metavar=("KIND", "PATH"),
+                   help=f"export the trained model: KIND is one of "
+                        f"{', '.join(EXPORT_KINDS)}")
+    p.add_argument("--save-run", action="store_true",
+                   help="record the run (config, history, metrics) in the project")
+    p.add_argument("--log-dir", metavar="DIR", help="write TensorBoard logs here")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from netbuilder.engine.project import save_project
+    from netbuilder.engine.training import (
+        FAILED,
+        STOPPED,
+        TrainingError,
+        TrainingSession,
+        record_run,
+    )
+    from netbuilder.engine.training_config import (
+        TrainingConfig,
+        TrainingConfigError,
+    )
+
+    graph, problems = read_project(args.file)
+    if any(p.severity == "error" for p in problems):
+        raise CommandError(f"{args.file} has problems: {problems[0]}", 1)
+    if args.export and args.export[0] not in EXPORT_KINDS:
+        raise CommandError(f"--export KIND must be one of {', '.join(EXPORT_KINDS)}")
+    settings = dict(graph.extra.get("training") or {})
+    for key, value in (("data", args.data), ("epochs", args.epochs),
+                       ("batch_size", args.batch_size),
+                       ("learning_rate", args.learning_rate), ("seed", args.seed)):
+        if value is not None:
+            settings[key] = value
+    if not settings.get("data"):
+        raise CommandError("no data: give --data SPEC or set it in the project")
+    try:
+        config = TrainingConfig.from_dict(settings)
+    except TrainingConfigError as exc:
+        raise CommandError(str(exc), 1) from None
+    ended = {}
+
+    def listener(event):
+        if event.kind == "epoch":
+            logs = "  ".join(f"{k}={v:.4g}" for k, v in event.logs.items()
+                             if k != "samples_per_second")
+            print(f"epoch {event.epoch + 1}/{config.epochs}  {logs}  "
+                  f"({event.logs.get('samples_per_second', 0):.0f} samples/s)",
+                  flush=True)
+        elif event.kind == "prepared":
+            print(f"data: {event.message}", flush=True)
+        elif event.kind in (FAILED, STOPPED):
+            ended[event.kind] = event.message
+
+    base = Path(args.file).resolve().parent
+    session = TrainingSession(graph, config, base_dir=base, listener=listener,
+                              log_dir=args.log_dir, test_split=args.test_split)
+    try:
+        session.prepare()
+        session.start()
+        while not session.wait(0.5):
+            pass
+    except TrainingError as exc:
+        raise CommandError(str(exc), 1) from None
+    except KeyboardInterrupt:
+        session.stop()
+        session.wait()
+        print("interrupted: stopped after the current batch", file=sys.stderr)
+    if FAILED in ended:
+        raise CommandError(ended[FAILED], 1)
+    if STOPPED in ended:
+        print(f"stopped: {ended[STOPPED]}", file=sys.stderr)
+    evaluation = session.evaluate()
+    metrics = "  ".join(f"{k}={v:.4g}" for k, v in evaluation["metrics"].items())
+    print(f"evaluation on the {evaluation['split']} split "
+          f"({evaluation['samples']} samples): {metrics}")
+    if args.export:
+        from netbuilder.commands.export import export_model
+
+        kind, path = args.export
+        if kind == "keras" and not path.endswith(".keras"):
+            raise CommandError("a .keras export needs a path ending in .keras")
+        try:
+            export_model(session.model, kind, path)
+        except Exception as exc:  # noqa: BLE001 - report, never a traceback
+            raise CommandError(f"export to {path} failed: {exc}", 1) from None
+        print(f"exported {kind} to {path}")
+    if args.save_run:
+        run_id = record_run(graph, session.record(evaluation))
+        save_project(graph, args.file)
+        print(f"recorded {run_id} in {args.file}")
+    return 1 if STOPPED in ended and "loss became" in ended[STOPPED] else 0

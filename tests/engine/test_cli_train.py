@@ -1,0 +1,58 @@
+"""The ``train`` verb: trains, evaluates, exports, records; clear failures."""
+
+import json
+
+import numpy as np
+from engine_helpers import chain
+
+from netbuilder.cli import main
+from netbuilder.engine.graph import Graph
+from netbuilder.engine.project import load_project, save_project
+
+
+def digits_project(tmp_path, **training):
+    g = Graph("digits_mlp")
+    chain(g, [("Input", {"shape": [8, 8, 1]}), ("Flatten", {}),
+              ("Dense", {"units": 16, "activation": "relu"}),
+              ("Dense", {"units": 10, "activation": "softmax"}), ("Output", {})])
+    if training:
+        g.extra["training"] = training
+    path = tmp_path / "digits.nbproj"
+    save_project(g, path)
+    return path
+
+
+def test_train_export_and_record(tmp_path, capsys):
+    import keras
+
+    path = digits_project(tmp_path, data="builtin:digits", epochs=1, batch_size=64,
+                          seed=0)
+    out = tmp_path / "model.keras"
+    status = main(["train", str(path), "--epochs", "2", "--test-split", "0.1",
+                   "--export", "keras", str(out), "--save-run"])
+    stdout = capsys.readouterr().out
+    assert status == 0
+    assert "epoch 1/2" in stdout and "epoch 2/2" in stdout
+    assert "evaluation on the test split (180 samples)" in stdout
+    model = keras.saving.load_model(out)
+    assert model.count_params() == 8 * 8 * 16 + 16 + 16 * 10 + 10
+    graph = load_project(path).graph
+    [run] = graph.extra["runs"]
+    assert run["epochs"] == 2 and len(run["history"]["loss"]) == 2
+    assert np.array(run["evaluation"]["confusion_matrix"]).sum() == 180
+    assert run["config"]["epochs"] == 2
+    json.dumps(run)  # the record is plain JSON
+
+
+def test_train_failures_are_one_line(tmp_path, capsys):
+    path = digits_project(tmp_path)
+    assert main(["train", str(path)]) == 2
+    assert "no data" in capsys.readouterr().err
+    assert main(["train", str(path), "--data", "builtin:spirals"]) == 1
+    err = capsys.readouterr().err
+    assert "does not fit the model" in err and len(err.strip().splitlines()) == 1
+    assert main(["train", str(path), "--data", "keras:cifar100"]) == 1
+    assert "keras:cifar100" in capsys.readouterr().err
+    assert main(["train", str(path), "--data", "builtin:digits", "--epochs",
+                 "0"]) == 1
+    assert "epochs must be" in capsys.readouterr().err
