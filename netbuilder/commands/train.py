@@ -7,7 +7,10 @@ and records the run in the project (``--save-run``).
 
 from __future__ import annotations
 
+import csv
+import json
 import sys
+import time
 from pathlib import Path
 
 from netbuilder.cli import CommandError
@@ -26,7 +29,14 @@ def register(sub) -> None:
                         "or keras:NAME")
     p.add_argument("--epochs", type=int, metavar="N")
     p.add_argument("--batch-size", type=int, metavar="N")
-    p.add_argument("--learning-rate", type=float, metavar="LR")
+    p.add_argument("--lr", "--learning-rate", dest="learning_rate", type=float,
+                   metavar="X", help="learning rate")
+    p.add_argument("--optimizer", metavar="NAME", help="adam, sgd, rmsprop or adamw")
+    p.add_argument("--loss", metavar="NAME",
+                   help="loss for every output, e.g. sparse_categorical_crossentropy")
+    p.add_argument("--metrics", metavar="a,b", help="comma-separated metric names")
+    p.add_argument("--history", metavar="PATH",
+                   help="write the per-epoch history as .json or .csv")
     p.add_argument("--seed", type=int)
     p.add_argument("--test-split", type=float, default=0.0, metavar="F",
                    help="fraction held out for the final evaluation when the "
@@ -62,7 +72,10 @@ def run(args) -> int:
     settings = dict(graph.extra.get("training") or {})
     for key, value in (("data", args.data), ("epochs", args.epochs),
                        ("batch_size", args.batch_size),
-                       ("learning_rate", args.learning_rate), ("seed", args.seed)):
+                       ("learning_rate", args.learning_rate), ("seed", args.seed),
+                       ("optimizer", args.optimizer), ("loss", args.loss),
+                       ("metrics", args.metrics.split(",") if args.metrics
+                        else None)):
         if value is not None:
             settings[key] = value
     if not settings.get("data"):
@@ -71,10 +84,16 @@ def run(args) -> int:
         config = TrainingConfig.from_dict(settings)
     except TrainingConfigError as exc:
         raise CommandError(str(exc), 1) from None
+    if args.history and not args.history.endswith((".json", ".csv")):
+        raise CommandError("--history must name a .json or .csv file")
     ended = {}
+    progress = ProgressLine(sys.stderr)
 
     def listener(event):
-        if event.kind == "epoch":
+        if event.kind == "batch":
+            progress.show(event, config.epochs)
+        elif event.kind == "epoch":
+            progress.clear()
             logs = "  ".join(f"{k}={v:.4g}" for k, v in event.logs.items()
                              if k != "samples_per_second")
             print(f"epoch {event.epoch + 1}/{config.epochs}  {logs}  "
@@ -118,8 +137,61 @@ def run(args) -> int:
         except Exception as exc:  # noqa: BLE001 - report, never a traceback
             raise CommandError(f"export to {path} failed: {exc}", 1) from None
         print(f"exported {kind} to {path}")
+    if args.history:
+        write_history(session.history, args.history)
+        print(f"history written to {args.history}")
     if args.save_run:
         run_id = record_run(graph, session.record(evaluation))
         save_project(graph, args.file)
         print(f"recorded {run_id} in {args.file}")
     return 1 if STOPPED in ended and "loss became" in ended[STOPPED] else 0
+
+
+def write_history(history: dict[str, list[float]], path: str) -> None:
+    """One list per logged quantity (JSON) or one row per epoch (CSV)."""
+    try:
+        if path.endswith(".json"):
+            with open(path, "w", encoding="utf-8") as fh:
+                json.dump(history, fh, indent=1)
+            return
+        keys = list(history)
+        epochs = max((len(v) for v in history.values()), default=0)
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["epoch", *keys])
+            for i in range(epochs):
+                writer.writerow([i + 1, *(history[k][i] if i < len(history[k])
+                                          else "" for k in keys)])
+    except OSError as exc:
+        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+class ProgressLine:
+    """A one-line progress bar with ETA on a terminal (silent otherwise)."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.enabled = hasattr(stream, "isatty") and stream.isatty()
+        self.started = time.perf_counter()
+        self.last = 0.0
+
+    def show(self, event, epochs: int) -> None:
+        now = time.perf_counter()
+        if not self.enabled or now - self.last < 0.1 or not event.steps:
+            return
+        self.last = now
+        done = event.epoch * event.steps + event.step + 1
+        total = epochs * event.steps
+        frac = min(1.0, done / total)
+        eta = (now - self.started) / frac * (1 - frac) if frac else 0
+        bar = "#" * int(30 * frac)
+        self.stream.write(f"\r[{bar:<30}] epoch {event.epoch + 1}/{epochs} "
+                          f"batch {event.step + 1}/{event.steps} "
+                          f"loss {event.logs.get('loss', float('nan')):.4g} "
+                          f"ETA {eta:.0f}s ")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self.enabled:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()

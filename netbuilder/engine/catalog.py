@@ -121,6 +121,10 @@ class LayerSpec:
                 if spec is not None:
                     return 1 + 2 * spec.state_outputs
             return 1
+        if self.type == "RNN" and params.get("return_state"):
+            cell = params.get("cell")
+            cell_type = cell.get("type") if isinstance(cell, dict) else ""
+            return 1 + (2 if cell_type == "LSTMCell" else 1)
         if states and params.get("return_state"):
             return 1 + states
         return 1

@@ -17,6 +17,15 @@ from netbuilder.engine.catalog import Catalog, ParamSpec, get_catalog
 from netbuilder.engine.errors import ParamError
 
 IDENTIFIER_TEXT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Sizes and counts that Keras refuses unless they are at least 1.
+POSITIVE_INTS = {
+    "units", "filters", "num_heads", "key_dim", "value_dim", "output_dim",
+    "input_dim", "n", "num_tokens", "max_tokens", "groups", "depth_multiplier",
+    "height", "width", "num_bins", "num_key_value_heads", "head_dim",
+    "num_query_heads", "batch_size",
+}
+# Probabilities: dropout rates.
+FRACTIONS = {"rate", "dropout", "recurrent_dropout"}
 
 
 def _is_int(v: Any) -> bool:
@@ -71,10 +80,14 @@ def validate_value(spec: ParamSpec, value: Any,
             value = int(value)
         if not _is_int(value):
             raise _fail(spec, "an integer", value)
+        if spec.name in POSITIVE_INTS and value < 1:
+            raise _fail(spec, "a positive integer", value)
         return value
     if kind == "float":
         if not _is_number(value):
             raise _fail(spec, "a number", value)
+        if spec.name in FRACTIONS and not 0 <= value < 1:
+            raise _fail(spec, "a fraction from 0 up to (not including) 1", value)
         return float(value) if isinstance(value, float) else value
     if kind == "bool":
         if not isinstance(value, bool):

@@ -154,7 +154,7 @@ def load_project(path: str | os.PathLike, catalog: Catalog | None = None) -> Loa
                           "for a project file")
         raw = path.read_bytes()
     except OSError as exc:
-        return _fatal(f"cannot read {path}: {exc.strerror or exc}")
+        return _fatal(f"{exc.strerror or exc}")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

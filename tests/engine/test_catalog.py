@@ -78,6 +78,11 @@ def test_ports():
     assert lstm.output_count({}) == 1
     assert lstm.output_count({"return_state": True}) == 3
     assert catalog.get("GRU").output_count({"return_state": True}) == 2
+    rnn = catalog.get("RNN")
+    assert rnn.output_count({"return_state": True,
+                             "cell": {"type": "LSTMCell", "params": {}}}) == 3
+    assert rnn.output_count({"return_state": True,
+                             "cell": {"type": "GRUCell", "params": {}}}) == 2
     bi = catalog.get("Bidirectional")
     assert bi.output_count({"return_state": True,
                             "layer": {"type": "LSTM", "params": {}}}) == 5

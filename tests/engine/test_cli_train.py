@@ -44,6 +44,26 @@ def test_train_export_and_record(tmp_path, capsys):
     json.dumps(run)  # the record is plain JSON
 
 
+def test_command_line_overrides_and_history_files(tmp_path, capsys):
+    path = digits_project(tmp_path, data="builtin:digits", epochs=3)
+    hist_json, hist_csv = tmp_path / "h.json", tmp_path / "h.csv"
+    assert main(["train", str(path), "--epochs", "2", "--optimizer", "sgd",
+                 "--lr", "0.05", "--loss", "sparse_categorical_crossentropy",
+                 "--metrics", "accuracy,sparse_top_k_categorical_accuracy",
+                 "--batch-size", "128", "--history", str(hist_json)]) == 0
+    history = json.loads(hist_json.read_text())
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history)
+    assert all(len(v) == 2 for v in history.values())
+    assert abs(history["learning_rate"][0] - 0.05) < 1e-6
+    assert main(["train", str(path), "--epochs", "1", "--history",
+                 str(hist_csv)]) == 0
+    rows = hist_csv.read_text().splitlines()
+    assert rows[0].startswith("epoch,") and len(rows) == 2
+    capsys.readouterr()
+    assert main(["train", str(path), "--optimizer", "adagrad"]) == 1
+    assert "optimizer must be one of" in capsys.readouterr().err
+
+
 def test_train_failures_are_one_line(tmp_path, capsys):
     path = digits_project(tmp_path)
     assert main(["train", str(path)]) == 2

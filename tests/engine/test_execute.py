@@ -95,14 +95,15 @@ def test_keras_error_is_mapped_to_its_node_with_a_clean_message():
 
 
 def test_constructor_error_is_mapped_to_its_node():
-    graph = Graph("bad_units")
-    _, dense, _ = chain(graph, [("Input", {"shape": [3]}), ("Dense", {"units": 2}),
-                                ("Output", {})])
-    graph.set_param(dense.id, "units", -3)
+    graph = Graph("bad_groups")
+    _, conv, _ = chain(graph, [("Input", {"shape": [8, 8, 4]}),
+                               ("Conv2D", {"filters": 5, "kernel_size": 3}),
+                               ("Output", {})])
+    graph.set_param(conv.id, "groups", 2)  # 5 filters do not split into 2 groups
     with pytest.raises(BuildError) as info:
         build(graph)
-    assert info.value.node == dense.id
-    assert "units" in info.value.message
+    assert info.value.node == conv.id
+    assert "groups" in info.value.message
 
 
 def test_damaged_graph_is_refused_before_anything_runs():

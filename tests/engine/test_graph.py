@@ -50,6 +50,10 @@ def test_add_node_refuses_bad_input(graph):
         graph.add_node("Dense2000")
     with pytest.raises(ParamError, match="units must be an integer"):
         graph.add_node("Dense", params={"units": "many"})
+    with pytest.raises(ParamError, match="units must be a positive integer"):
+        graph.add_node("Dense", params={"units": -3})
+    with pytest.raises(ParamError, match="rate must be a fraction"):
+        graph.add_node("Dropout", params={"rate": 1.5})
     with pytest.raises(ParamError, match="has no parameter 'unitz'"):
         graph.add_node("Dense", params={"unitz": 3})
     with pytest.raises(InvalidNameError):

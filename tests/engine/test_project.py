@@ -115,7 +115,7 @@ def test_not_a_project_is_refused_with_a_reason(text, reason):
 
 
 def test_unreadable_and_non_utf8_files(tmp_path):
-    assert "cannot read" in load_project(tmp_path / "missing.nbproj").fatal_reason
+    assert "No such file" in load_project(tmp_path / "missing.nbproj").fatal_reason
     bad = tmp_path / "bad.nbproj"
     bad.write_bytes(b"\xff\xfe\x00garbage")
     assert "not UTF-8" in load_project(bad).fatal_reason
