@@ -9,10 +9,7 @@ has errors or the export fails, 2 when FILE cannot be read.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
-from typing import Any
 
 from netbuilder.cli import CommandError
 from netbuilder.commands.codegen import checked_graph, module_text, write_text
@@ -37,25 +34,6 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def export_model(model: Any, fmt: str, path: str) -> None:
-    """Save a built ``keras.Model`` as ``fmt`` at ``path``."""
-    if fmt == "savedmodel":
-        model.export(path, format="tf_saved_model", verbose=False)
-    elif fmt == "keras":
-        model.save(path)
-    elif fmt == "tflite":
-        import tensorflow as tf
-
-        converter = tf.lite.TFLiteConverter.from_keras_model(model)
-        # The converter prints the signature of the model it traces.
-        with contextlib.redirect_stdout(io.StringIO()):
-            data = converter.convert()
-        with open(path, "wb") as fh:
-            fh.write(data)
-    else:
-        raise ValueError(f"unknown export format {fmt!r}")
-
-
 def run(args) -> int:
     if args.format == "keras" and not args.output.endswith(".keras"):
         raise CommandError("a .keras export needs a path ending in .keras", 2)
@@ -74,8 +52,12 @@ def run(args) -> int:
     parent = os.path.dirname(os.path.abspath(args.output))
     if not os.path.isdir(parent):
         raise CommandError(f"cannot write {args.output}: no folder {parent}", 2)
+    from netbuilder.engine.export import ExportError, export_verified
+
     try:
-        export_model(model, args.format, args.output)
+        result = export_verified(model, args.format, args.output)
+    except ExportError as exc:
+        raise CommandError(str(exc), 1) from None
     except OSError as exc:
         raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}",
                            2) from None
@@ -84,5 +66,5 @@ def run(args) -> int:
 
         raise CommandError(f"{args.format} export failed: {clean_message(exc)}",
                            1) from None
-    print(f"wrote {args.output}")
+    print(result)
     return 0

@@ -127,16 +127,16 @@ def run(args) -> int:
     print(f"evaluation on the {evaluation['split']} split "
           f"({evaluation['samples']} samples): {metrics}")
     if args.export:
-        from netbuilder.commands.export import export_model
+        from netbuilder.engine.export import ExportError, export_verified
 
         kind, path = args.export
-        if kind == "keras" and not path.endswith(".keras"):
-            raise CommandError("a .keras export needs a path ending in .keras")
         try:
-            export_model(session.model, kind, path)
+            sample = [x[:8] for x in session.dataset.train.x] or None
+            print(export_verified(session.model, kind, path, sample))
+        except ExportError as exc:
+            raise CommandError(str(exc), 1) from None
         except Exception as exc:  # noqa: BLE001 - report, never a traceback
             raise CommandError(f"export to {path} failed: {exc}", 1) from None
-        print(f"exported {kind} to {path}")
     if args.history:
         write_history(session.history, args.history)
         print(f"history written to {args.history}")
