@@ -47,6 +47,24 @@ def register(sub) -> None:
     p.add_argument("--save-run", action="store_true",
                    help="record the run (config, history, metrics) in the project")
     p.add_argument("--log-dir", metavar="DIR", help="write TensorBoard logs here")
+    g = p.add_argument_group("distribution (tf.distribute)")
+    g.add_argument("--strategy", choices=["default", "mirrored", "multi-worker"],
+                   help="default: one device; mirrored: all local GPUs or "
+                        "--devices; multi-worker: several machines (TF_CONFIG or "
+                        "--cluster/--task-index). The batch size is per replica.")
+    g.add_argument("--devices", metavar="D1,D2",
+                   help="devices for mirrored, e.g. /gpu:0,/gpu:1")
+    g.add_argument("--cluster", metavar="HOST:PORT,...",
+                   help="multi-worker: every worker's address, in task order")
+    g.add_argument("--task-index", type=int, metavar="N",
+                   help="multi-worker: this worker's index in --cluster")
+    g.add_argument("--cpu-replicas", type=int, metavar="N",
+                   help="split the CPU into N logical devices (to try mirrored "
+                        "training on a machine without GPUs)")
+    g.add_argument("--backup-dir", metavar="DIR",
+                   help="where BackupAndRestore keeps the state a restarted "
+                        "worker resumes from (multi-worker default: "
+                        ".netbuilder-backup beside the project)")
     p.set_defaults(func=run)
 
 
@@ -64,6 +82,7 @@ def run(args) -> int:
         TrainingConfigError,
     )
 
+    prepare_distribution(args)
     graph, problems = read_project(args.file)
     if any(p.severity == "error" for p in problems):
         raise CommandError(f"{args.file} has problems: {problems[0]}", 1)
@@ -74,6 +93,9 @@ def run(args) -> int:
                        ("batch_size", args.batch_size),
                        ("learning_rate", args.learning_rate), ("seed", args.seed),
                        ("optimizer", args.optimizer), ("loss", args.loss),
+                       ("strategy", args.strategy),
+                       ("devices", args.devices.split(",") if args.devices
+                        else None),
                        ("metrics", args.metrics.split(",") if args.metrics
                         else None)):
         if value is not None:
@@ -106,7 +128,8 @@ def run(args) -> int:
 
     base = Path(args.file).resolve().parent
     session = TrainingSession(graph, config, base_dir=base, listener=listener,
-                              log_dir=args.log_dir, test_split=args.test_split)
+                              log_dir=args.log_dir, test_split=args.test_split,
+                              backup_dir=args.backup_dir)
     try:
         session.prepare()
         session.start()
@@ -126,10 +149,19 @@ def run(args) -> int:
     metrics = "  ".join(f"{k}={v:.4g}" for k, v in evaluation["metrics"].items())
     print(f"evaluation on the {evaluation['split']} split "
           f"({evaluation['samples']} samples): {metrics}")
+    chief = session.is_chief
+    if not chief and (args.export or args.history or args.save_run):
+        print(f"{session.strategy_info.task} is not the chief: its export goes to "
+              "a temporary folder; the chief writes history and runs")
     if args.export:
         from netbuilder.engine.export import ExportError, export_verified
 
         kind, path = args.export
+        if not chief:
+            import tempfile
+
+            path = str(Path(tempfile.mkdtemp(prefix="netbuilder-worker-"))
+                       / Path(path).name)
         try:
             sample = [x[:8] for x in session.dataset.train.x] or None
             print(export_verified(session.model, kind, path, sample))
@@ -137,10 +169,10 @@ def run(args) -> int:
             raise CommandError(str(exc), 1) from None
         except Exception as exc:  # noqa: BLE001 - report, never a traceback
             raise CommandError(f"export to {path} failed: {exc}", 1) from None
-    if args.history:
+    if args.history and chief:
         write_history(session.history, args.history)
         print(f"history written to {args.history}")
-    if args.save_run:
+    if args.save_run and chief:
         run_id = record_run(graph, session.record(evaluation))
         save_project(graph, args.file)
         print(f"recorded {run_id} in {args.file}")
@@ -195,3 +227,24 @@ class ProgressLine:
         if self.enabled:
             self.stream.write("\r" + " " * 100 + "\r")
             self.stream.flush()
+
+
+def prepare_distribution(args) -> None:
+    """Settings that must be in place before TensorFlow starts."""
+    import os
+
+    from netbuilder.engine.distribute import DistributeError, split_cpu, tf_config
+
+    try:
+        if args.cluster is not None or args.task_index is not None:
+            if args.cluster is None or args.task_index is None:
+                raise DistributeError("--cluster and --task-index go together")
+            os.environ["TF_CONFIG"] = tf_config(args.cluster.split(","),
+                                                args.task_index)
+            args.strategy = args.strategy or "multi-worker"
+        if args.cpu_replicas:
+            if args.cpu_replicas < 1:
+                raise DistributeError("--cpu-replicas must be at least 1")
+            split_cpu(args.cpu_replicas)
+    except DistributeError as exc:
+        raise CommandError(str(exc)) from None

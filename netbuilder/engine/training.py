@@ -93,7 +93,8 @@ class TrainingSession:
     def __init__(self, graph: Graph, config: TrainingConfig,
                  dataset: Dataset | None = None, base_dir: str | Path | None = None,
                  listener: Listener | None = None, log_dir: str | Path | None = None,
-                 test_split: float = 0.0) -> None:
+                 test_split: float = 0.0,
+                 backup_dir: str | Path | None = None) -> None:
         self.graph = graph.copy()  # the run does not follow later edits
         self.config = config
         self.dataset = dataset
@@ -101,6 +102,9 @@ class TrainingSession:
         self.listener = listener or (lambda event: None)
         self.log_dir = Path(log_dir) if log_dir else None
         self.test_split = test_split
+        self.backup_dir = Path(backup_dir) if backup_dir else None
+        self.strategy = None
+        self.strategy_info = None
         self.model = None
         self.code = None
         self.history: dict[str, list[float]] = {}
@@ -158,18 +162,52 @@ class TrainingSession:
             text = "; ".join(p.message + (f" ({p.suggestion})" if p.suggestion
                                           else "") for p in mismatches)
             raise TrainingError(f"the data does not fit the model: {text}")
+        from netbuilder.engine.distribute import (
+            DistributeError,
+            make_strategy,
+            prebuild_for_multi_worker,
+        )
+
         try:
-            built = build(self.graph)
-        except (BuildError, CodegenError) as exc:
-            raise TrainingError(f"the model cannot be built: {exc}") from None
-        self.model, self.code = built.model, built.code
+            self.strategy, self.strategy_info = make_strategy(self.config.strategy,
+                                                              self.config.devices)
+        except DistributeError as exc:
+            raise TrainingError(str(exc)) from None
         loss = [losses[name] for name in outputs]
         metrics = [list(self.config.metrics) for _ in outputs]
-        self.model.compile(optimizer=make_optimizer(self.config),
-                           loss=loss if len(loss) > 1 else loss[0],
-                           metrics=metrics if len(metrics) > 1 else metrics[0])
-        self.listener(TrainingEvent(PREPARED, message=self.dataset.summary()))
+        with self.strategy.scope():
+            try:
+                built = build(self.graph)
+            except (BuildError, CodegenError) as exc:
+                raise TrainingError(f"the model cannot be built: {exc}") from None
+            self.model, self.code = built.model, built.code
+            self.model.compile(optimizer=make_optimizer(self.config),
+                               loss=loss if len(loss) > 1 else loss[0],
+                               metrics=metrics if len(metrics) > 1 else metrics[0])
+        if self.config.strategy == "multi-worker" and self.dataset.train.x:
+            prebuild_for_multi_worker(self.model, self.strategy,
+                                      self._sample_batch())
+        self.listener(TrainingEvent(PREPARED, message=self.dataset.summary() + "; "
+                                    + self.strategy_info.describe(
+                                        self.config.batch_size)))
         return []
+
+    @property
+    def global_batch_size(self) -> int:
+        replicas = self.strategy_info.replicas if self.strategy_info else 1
+        return self.config.batch_size * replicas
+
+    @property
+    def is_chief(self) -> bool:
+        return self.strategy_info is None or self.strategy_info.is_chief
+
+    def _sample_batch(self):
+        import tensorflow as tf
+
+        n = self.global_batch_size
+        x = [tf.constant(a[:n]) for a in self.dataset.train.x]
+        y = [tf.constant(a[:n]) for a in self.dataset.train.y]
+        return (x[0] if len(x) == 1 else tuple(x), y[0] if len(y) == 1 else tuple(y))
 
     # ------------------------------------------------------------ running
     @property
@@ -244,8 +282,8 @@ class TrainingSession:
     def _pipeline(self, name: str, split: Split | None, shuffle: bool):
         pipeline = self.dataset.pipelines.get(name)
         if pipeline is not None:
-            return pipeline.batch(self.config.batch_size)
-        return to_tf_dataset(split, self.config.batch_size, shuffle, self.config.seed)
+            return pipeline.batch(self.global_batch_size)
+        return to_tf_dataset(split, self.global_batch_size, shuffle, self.config.seed)
 
     def _callbacks(self) -> list:
         from netbuilder.engine.runtime import load_keras
@@ -255,7 +293,9 @@ class TrainingSession:
         steps = None
         if self.dataset.train.x:
             steps = math.ceil(len(self.dataset.train) / self.config.batch_size)
-        batch_size = self.config.batch_size
+        batch_size = self.global_batch_size
+        if self.dataset.train.x:
+            steps = math.ceil(len(self.dataset.train) / batch_size)
 
         class Reporter(keras.callbacks.Callback):
             def on_epoch_begin(self, epoch, logs=None):
@@ -311,13 +351,28 @@ class TrainingSession:
             path = Path(cfg.checkpoint.path)
             path = path if path.is_absolute() else self.base_dir / path
             callbacks.append(keras.callbacks.ModelCheckpoint(
-                str(path), monitor=cfg.checkpoint.monitor,
+                str(self._writable(path)), monitor=cfg.checkpoint.monitor,
                 save_best_only=cfg.checkpoint.save_best_only,
                 save_weights_only=str(path).endswith(".weights.h5")))
         if self.log_dir is not None:
-            callbacks.append(keras.callbacks.TensorBoard(log_dir=str(self.log_dir),
-                                                         update_freq="epoch"))
+            callbacks.append(keras.callbacks.TensorBoard(
+                log_dir=str(self._writable(self.log_dir)), update_freq="epoch"))
+        if self.backup_dir is not None or cfg.strategy == "multi-worker":
+            # A restarted worker resumes from the last epoch, not from 0.
+            folder = self.backup_dir or self.base_dir / ".netbuilder-backup"
+            task = self.strategy_info.task.replace(" ", "-") \
+                if cfg.strategy == "multi-worker" else "local"
+            callbacks.append(keras.callbacks.BackupAndRestore(str(folder / task)))
         return callbacks
+
+    def _writable(self, path: Path) -> Path:
+        """The chief writes to ``path``; other workers to a temporary place
+        (as the TensorFlow docs recommend: all workers must write)."""
+        if self.is_chief:
+            return path
+        import tempfile
+
+        return Path(tempfile.mkdtemp(prefix="netbuilder-worker-")) / path.name
 
     # ------------------------------------------------------------ results
     def evaluate(self) -> dict[str, Any]:
@@ -330,7 +385,7 @@ class TrainingSession:
         if split is None:
             split = self.dataset.train
             which = "training"
-        ds = to_tf_dataset(split, self.config.batch_size, False, None)
+        ds = to_tf_dataset(split, self.global_batch_size, False, None)
         metrics = self.model.evaluate(ds, verbose=0, return_dict=True)
         result: dict[str, Any] = {"split": which, "samples": len(split),
                                   "metrics": _clean_logs(metrics)}

@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from netbuilder.engine.distribute import STRATEGIES
+
 OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw")
 LOSSES = (
     "sparse_categorical_crossentropy", "categorical_crossentropy",
@@ -146,6 +148,10 @@ class TrainingConfig:
     checkpoint: Checkpoint | None = None
     # Export after training: {"format": "savedmodel", "path": "..."} or None.
     export: dict[str, str] | None = None
+    # tf.distribute: "default", "mirrored" or "multi-worker"; batch_size is per
+    # replica. devices: for mirrored, e.g. ["/gpu:0", "/gpu:1"] (None = all).
+    strategy: str = "default"
+    devices: list[str] | None = None
 
     # -------------------------------------------------------------- json
     def to_dict(self) -> dict[str, Any]:
@@ -221,6 +227,12 @@ class TrainingConfig:
             callback = getattr(self, key)
             if callback is not None:
                 out += _callback_problems(key, callback)
+        if self.strategy not in STRATEGIES:
+            out.append(f"strategy must be one of {', '.join(STRATEGIES)}")
+        if self.devices is not None and (
+                not isinstance(self.devices, list) or not self.devices
+                or not all(isinstance(d, str) and d for d in self.devices)):
+            out.append('devices must be a list of device names such as "/gpu:0"')
         if self.export is not None:
             fmt = self.export.get("format") if isinstance(self.export, dict) else None
             path = self.export.get("path") if isinstance(self.export, dict) else None
