@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from netbuilder.engine.codegen_distribute import IMPORTS_STDLIB, helper_lines
 from netbuilder.engine.codegen_layout import INDENT, Atom, Group, Item, flat, render
 from netbuilder.engine.codegen_literals import literal, string_literal
 from netbuilder.engine.graph import Graph
@@ -69,19 +70,24 @@ def training_section(graph: Graph, flavor: str) -> TrainingSection:
                         "[height, width, channels]")
     if problems:
         raise TrainingConfigError(problems)
-    imports = []
-    if spec.kind == "csv":
-        imports += ["import csv", ""]
+    distributed = flavor == "tf-keras"
+    stdlib = ["import csv"] if spec.kind == "csv" else []
+    if distributed:
+        stdlib = sorted(stdlib + IMPORTS_STDLIB)
+    imports = stdlib + [""] if stdlib else []
     third = []
     if spec.kind in ("npz", "builtin", "csv"):
         third.append("import numpy as np")
-    if export.get("format") == "tflite":
+    if export.get("format") == "tflite" or distributed:
         third.append("import tensorflow as tf")
     third.append("from tensorflow import keras" if flavor == "tf-keras"
                  else "import keras")
     imports += sorted(third, key=lambda s: (s.startswith("from"), s))
-    lines = _load_data(graph, config) + ["", ""] + _train(graph, config)
-    lines += ["", ""] + _main(config)
+    lines = _load_data(graph, config) + ["", ""]
+    if distributed:
+        lines += helper_lines(config.strategy) + ["", ""]
+    lines += _train(graph, config, distributed) + ["", ""]
+    lines += _main(config, distributed)
     return TrainingSection(imports, lines)
 
 
@@ -203,14 +209,18 @@ def _callbacks(config: TrainingConfig) -> list[Group]:
     return out
 
 
-def _train(graph: Graph, config: TrainingConfig) -> list[str]:
+def _losses_and_metrics(graph: Graph, config: TrainingConfig):
     outputs = graph.output_nodes()
     if len(outputs) == 1:
-        loss = _lit(config.loss_for(outputs[0].name))
-        metrics = _lit(list(config.metrics))
-    else:
-        loss = _lit([config.loss_for(n.name) for n in outputs])
-        metrics = _lit([list(config.metrics) for _ in outputs])
+        return (_lit(config.loss_for(outputs[0].name)), _lit(list(config.metrics)))
+    return (_lit([config.loss_for(n.name) for n in outputs]),
+            _lit([list(config.metrics) for _ in outputs]))
+
+
+def _train(graph: Graph, config: TrainingConfig, distributed: bool) -> list[str]:
+    if distributed:
+        return _train_distributed(graph, config)
+    loss, metrics = _losses_and_metrics(graph, config)
     lines = ["def train(model: keras.Model) -> keras.callbacks.History:",
              f'{I1}"""Compile, fit and evaluate the model as configured in '
              'NetBuilder."""']
@@ -245,16 +255,85 @@ def _train(graph: Graph, config: TrainingConfig) -> list[str]:
     return lines
 
 
+def _train_distributed(graph: Graph, config: TrainingConfig) -> list[str]:
+    """train() under a tf.distribute strategy: compile in its scope, a global
+    batch of batch_size per replica, tf.data pipelines (uneven last batches
+    are split across replicas correctly), BackupAndRestore for workers."""
+    loss, metrics = _losses_and_metrics(graph, config)
+    lines = ["def train(model: keras.Model, strategy: tf.distribute.Strategy, "
+             "backup_dir: str):",
+             f'{I1}"""Compile, fit and evaluate the model as configured in '
+             'NetBuilder."""',
+             f"{I1}with strategy.scope():"]
+    compile_call = _call("model.compile", optimizer=_optimizer(config), loss=loss,
+                         metrics=metrics)
+    lines += render(compile_call, 8, I2, "")
+    multi = "isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)"
+    if config.data_spec.kind == "folder":
+        lines += [f"{I1}train_data, validation_data = load_data()",
+                  f"{I1}test_data = validation_data"]
+    else:
+        batch = flat(_lit(config.batch_size))
+        seed = config.seed if config.seed is not None else 0
+        split = flat(_lit(float(config.validation_split or 0.0)))
+        lines += [
+            f"{I1}batch_size = {batch} * strategy.num_replicas_in_sync"
+            f"  # {batch} per replica",
+            f"{I1}(x_train, y_train), test = load_data()",
+            f"{I1}data = tf.data.Dataset.from_tensor_slices((x_train, y_train))",
+            f"{I1}n_train = len(data) - int(len(data) * {split})",
+            f"{I1}train_data = data.take(n_train).shuffle(n_train, seed={seed})",
+            f"{I1}train_data = train_data.batch(batch_size)",
+            f"{I1}validation_data = data.skip(n_train).batch(batch_size)",
+            f"{I1}if n_train == len(data):",
+            f"{I2}validation_data = None",
+            f"{I1}test_data = None",
+            f"{I1}if test is not None:",
+            f"{I2}test_data = tf.data.Dataset.from_tensor_slices(test)"
+            ".batch(batch_size)",
+        ]
+    lines += [f"{I1}if {multi}:",
+              f"{I2}x, y = next(iter(train_data))",
+              f"{I2}prebuild(model, strategy, x, y)"]
+    callbacks = _callbacks(config)
+    if callbacks:
+        lines += render(Group("", "[", [Item(c) for c in callbacks], "]"), 4,
+                        f"{I1}callbacks = ", "")
+    else:
+        lines.append(f"{I1}callbacks = []")
+    lines += [f"{I1}if {multi}:",
+              f"{I2}# a restarted worker resumes from the last finished epoch",
+              f"{I2}callbacks.append(keras.callbacks.BackupAndRestore(backup_dir))"]
+    fit = _call("model.fit", Atom("train_data"),
+                validation_data=Atom("validation_data"),
+                epochs=_lit(config.epochs), callbacks=Atom("callbacks"))
+    lines += render(fit, 4, f"{I1}history = ", "")
+    lines += [f"{I1}if test_data is not None:",
+              f"{I2}model.evaluate(test_data)",
+              f"{I1}return history"]
+    return lines
+
+
 # ----------------------------------------------------------------- main
-def _main(config: TrainingConfig) -> list[str]:
+def _main(config: TrainingConfig, distributed: bool) -> list[str]:
     lines = ['if __name__ == "__main__":']
+    if distributed:
+        lines += [f"{I1}args = parse_args()", f"{I1}strategy = make_strategy(args)"]
     if config.seed is not None:
         lines.append(f"{I1}keras.utils.set_random_seed({int(config.seed)})")
-    lines += [f"{I1}model = build_model()", f"{I1}model.summary()",
-              f"{I1}train(model)"]
+    if distributed:
+        lines += [f"{I1}with strategy.scope():", f"{I2}model = build_model()",
+                  f"{I1}model.summary()",
+                  f"{I1}train(model, strategy, args.backup_dir)"]
+    else:
+        lines += [f"{I1}model = build_model()", f"{I1}model.summary()",
+                  f"{I1}train(model)"]
     export = config.export
     if export:
         path = Atom(string_literal(export["path"]))
+        if distributed:
+            # every worker saves (collective ops); only the chief's copy stays
+            path = Group("output_path", "(", [Item(path)], ")")
         if export["format"] == "savedmodel":
             lines += render(_call("model.export", path), 4, I1, "")
         elif export["format"] == "keras":

@@ -18,3 +18,17 @@ def chain(graph: Graph, specs, x0=0.0, y=0.0):
         nodes.append(node)
         prev = node
     return nodes
+
+
+def free_ports(n):
+    """n distinct free TCP ports on 127.0.0.1 (for multi-worker tests)."""
+    import socket
+
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()

@@ -141,6 +141,7 @@ def test_training_scripts_are_ruff_clean_in_both_flavors(tmp_path):
 def run_script(text: str, folder, monkeypatch) -> dict:
     """Run a generated script as __main__ inside ``folder``."""
     monkeypatch.chdir(folder)
+    monkeypatch.setattr("sys.argv", ["train.py"])
     namespace = {"__name__": "__main__"}
     exec(compile(text, "train.py", "exec"), namespace)
     return namespace
@@ -193,3 +194,67 @@ def test_csv_and_multi_output_scripts_run(tmp_path, monkeypatch):
     namespace = run_script(generate_code(graph, "keras", with_training=True),
                            tmp_path, monkeypatch)
     assert namespace["model"].optimizer.iterations.numpy() > 0
+
+
+@pytest.mark.slow
+def test_exported_script_trains_mirrored_without_netbuilder(tmp_path):
+    """The standalone script takes --strategy and runs with plain TensorFlow."""
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "mlp.npz", x=rng.normal(size=(64, 100)).astype("float32"),
+             y=rng.integers(0, 10, 64))
+    graph = graph_with("mlp_classifier", {
+        "data": "npz:mlp.npz", "epochs": 1, "batch_size": 8, "strategy": "mirrored",
+        "export": {"format": "keras", "path": "trained.keras"}})
+    script = generate_code(graph, with_training=True)
+    assert "import netbuilder" not in script and 'STRATEGY = "mirrored"' in script
+    (tmp_path / "train.py").write_text(script)
+    env = {"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3",
+           "PYTHONPATH": ""}
+    proc = subprocess.run([sys.executable, "-I", "train.py", "--cpu-replicas", "2"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Number of devices: 2" in proc.stdout + proc.stderr or \
+        (tmp_path / "trained.keras").exists()
+    assert (tmp_path / "trained.keras").exists()
+    help_text = subprocess.run([sys.executable, "-I", "train.py", "--help"],
+                               cwd=tmp_path, capture_output=True, text=True,
+                               timeout=120, env=env).stdout
+    for option in ("--strategy", "--devices", "--cluster", "--task-index",
+                   "--cpu-replicas", "--backup-dir"):
+        assert option in help_text
+
+
+@pytest.mark.slow
+def test_exported_script_trains_on_two_workers(tmp_path):
+    import subprocess
+    import sys
+
+    from engine_helpers import free_ports
+
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "mlp.npz", x=rng.normal(size=(64, 100)).astype("float32"),
+             y=rng.integers(0, 10, 64))
+    graph = graph_with("mlp_classifier", {
+        "data": "npz:mlp.npz", "epochs": 2, "batch_size": 8,
+        "export": {"format": "keras", "path": "trained.keras"}})
+    (tmp_path / "train.py").write_text(generate_code(graph, with_training=True))
+    cluster = ",".join(f"127.0.0.1:{p}" for p in free_ports(2))
+    env = {"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    procs = [subprocess.Popen([sys.executable, "-I", "train.py", "--strategy",
+                               "multi-worker", "--cluster", cluster, "--task-index",
+                               str(i)], cwd=tmp_path, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True) for i in range(2)]
+    try:
+        outputs = [p.communicate(timeout=240)[0] for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+    assert [p.returncode for p in procs] == [0, 0], outputs[0][-2000:]
+    assert (tmp_path / "trained.keras").exists()  # written by the chief only
+    assert not (tmp_path / "backup").exists()  # removed after a finished run

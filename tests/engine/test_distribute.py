@@ -3,14 +3,13 @@ two multi-worker processes on 127.0.0.1, and resuming from a backup."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from engine_helpers import EXAMPLES
+from engine_helpers import EXAMPLES, free_ports
 
 from netbuilder.engine.distribute import (
     DistributeError,
@@ -25,17 +24,6 @@ WORKER = Path(__file__).with_name("distributed_worker.py")
 MLP = next(p for p in EXAMPLES if p.stem == "mlp_classifier")
 CNN = next(p for p in EXAMPLES if p.stem == "small_cnn")
 TIMEOUT = 240
-
-
-def free_ports(n):
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def npz(tmp_path, x_shape, n=256):
