@@ -34,6 +34,9 @@ PARAM_KINDS = (
     "other",
 )
 
+# Pseudo-layer categories: model inputs/outputs and nested-model groups.
+HIDDEN = ("io", "group")
+
 CATEGORIES = (
     "io",
     "core",
@@ -111,6 +114,10 @@ class LayerSpec:
         """Output tensors for these params (several with return_state)."""
         if self.type == "Output":
             return 0
+        if self.type == "Group":
+            from netbuilder.engine.groups import group_io
+
+            return max(1, group_io(params)[1])
         states = self.state_outputs
         if self.type == "Bidirectional" and params.get("return_state"):
             inner = params.get("layer")
@@ -175,6 +182,19 @@ def _io_specs() -> list[LayerSpec]:
             inputs=["input"],
             module="keras",
         ),
+        LayerSpec(
+            type="Group",
+            category="group",
+            doc="A nested model (a block of layers with its own inputs and "
+                "outputs), built as a sub-model and called like a layer.",
+            inputs=["input"],
+            min_inputs=1,
+            variadic=True,
+            call_style="list",
+            params=[ParamSpec("graph", "other", default=None, required=True,
+                              doc="The group's own graph (a project document).")],
+            module="keras",
+        ),
     ]
 
 
@@ -217,7 +237,7 @@ class Catalog:
 
     def layer_types(self) -> list[str]:
         """Keras layer types only (without the Input/Output pseudo layers)."""
-        return [t for t, s in self._specs.items() if s.category != "io"]
+        return [t for t, s in self._specs.items() if s.category not in HIDDEN]
 
     def specs(self) -> list[LayerSpec]:
         return list(self._specs.values())
@@ -225,6 +245,8 @@ class Catalog:
     def by_category(self) -> dict[str, list[LayerSpec]]:
         groups: dict[str, list[LayerSpec]] = {c: [] for c in CATEGORIES}
         for spec in self._specs.values():
+            if spec.category == "group":
+                continue  # groups are made from a selection, not the palette
             groups.setdefault(spec.category, []).append(spec)
         for specs in groups.values():
             specs.sort(key=lambda s: s.type.lower())
@@ -235,7 +257,8 @@ class Catalog:
             "keras_version": self.keras_version,
             "exclusions": self.exclusions,
             "objects": self.objects,
-            "layers": [s.to_json() for s in self._specs.values() if s.category != "io"],
+            "layers": [s.to_json() for s in self._specs.values()
+                       if s.category not in HIDDEN],
         }
 
     @classmethod

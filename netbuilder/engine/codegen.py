@@ -32,6 +32,7 @@ from netbuilder.engine.codegen_layout import (
 from netbuilder.engine.codegen_literals import layer_args, string_literal
 from netbuilder.engine.errors import GraphError
 from netbuilder.engine.graph import NAME_PATTERN, Graph, Node
+from netbuilder.engine.groups import GROUP, GroupError, inner_graph
 from netbuilder.engine.params import missing_required, validate_params
 
 FLAVORS = ("tf-keras", "keras")
@@ -115,8 +116,33 @@ def check_graph(graph: Graph) -> list[CodeProblem]:
             problems.append(CodeProblem(node.id, f"{label}: {exc}"))
         for missing in missing_required(node.type, node.params, catalog):
             problems.append(CodeProblem(node.id, f"{label}: {missing} needs a value"))
+    for node in graph.nodes.values():
+        if node.type == GROUP:
+            problems += _check_group(graph, node)
+        if node.shares is None:
+            continue
+        owner = graph.nodes.get(node.shares)
+        if owner is None or owner.type != node.type or owner.params != node.params \
+                or owner.shares is not None:
+            problems.append(CodeProblem(node.id, f"{node.name}: shares a layer it "
+                                        "does not match"))
     problems += _check_wiring(graph, catalog)
     return problems
+
+
+def _check_group(graph: Graph, node: Node, depth: int = 0) -> list[CodeProblem]:
+    """A group's own graph must become code too, with one wire per input."""
+    try:
+        inner = inner_graph(node, graph.catalog)
+    except GroupError as exc:
+        return [CodeProblem(node.id, str(exc))]
+    wanted = len(inner.input_nodes())
+    got = len(graph.incoming(node.id))
+    if wanted != got:
+        return [CodeProblem(node.id, f"{node.name}: the group takes {wanted} "
+                                     f"inputs, {got} are connected")]
+    return [CodeProblem(node.id, f"inside group {node.name}: {p}")
+            for p in check_graph(inner)]
 
 
 def _check_wiring(graph: Graph, catalog: Catalog) -> list[CodeProblem]:
@@ -287,16 +313,49 @@ class _ModuleWriter:
             self.node_lines[node_id] = (first, len(self.lines))
 
     def build_function(self) -> None:
-        graph = self.graph
+        self.function_names: set[str] = set(RESERVED)
+        self.write_function(self.graph, "build_model", self.variables, top=True)
+
+    def write_function(self, graph: Graph, fname: str,
+                       variables: dict[str, list[str]], top: bool) -> None:
+        """``def fname() -> keras.Model`` for ``graph``; the functions of its
+        groups (nested models) come first."""
         live = live_nodes(graph)
+        groups: dict[str, str] = {}
+        for node_id in graph.topological_order():
+            node = graph.nodes[node_id]
+            if node.type == GROUP and node_id in live:
+                inner = inner_graph(node, graph.catalog)
+                inner.name = node.name
+                groups[node_id] = identifier(f"build_{node.name}", self.function_names,
+                                             MAX_IDENTIFIER + 6)
+                self.write_function(inner, groups[node_id], {}, top=False)
+                self.add(["", ""])
+        record = self.add if top else (lambda lines, node_id=None: self.add(lines))
         taken: set[str] = set()
-        self.add(["def build_model() -> keras.Model:",
-                  INDENT + '"""Create the layers and connect them into a model."""'])
+        shared: dict[str, str] = {}  # owner node id -> variable of the layer
+        doc = ("Create the layers and connect them into a model." if top else
+               f"The nested model {graph.name!r} (a group in NetBuilder).")
+        self.add([f"def {fname}() -> keras.Model:", INDENT + f'"""{doc}"""'])
         for node_id in graph.topological_order():
             node = graph.nodes[node_id]
             if node_id not in live or node.type == "Output":
                 continue
             spec = graph.catalog.get(node.type)
+            if node.type == GROUP:
+                var = identifier(node.name, taken, _limit_for("Group"))
+                count = graph.output_count(node_id)
+                names = [var] + [identifier(f"{var}_{k}", taken, MAX_IDENTIFIER)
+                                 for k in range(1, count)]
+                sources = [variables[e.src][e.src_port]
+                           for e in graph.incoming(node_id)]
+                arg = (Atom(sources[0]) if len(sources) == 1 else
+                       Group("", "[", [Item(Atom(v)) for v in sources], "]"))
+                call = Group("", "(", [Item(arg)], ")")
+                variables[node_id] = names
+                record(render_layer_call(names, Group(groups[node_id], "(", [], ")"),
+                                         call, len(INDENT)), node_id)
+                continue
             try:
                 args = layer_args(spec, node.params, graph.catalog)
             except GraphError as exc:
@@ -305,19 +364,38 @@ class _ModuleWriter:
             args.append(Item(Atom(string_literal(node.name)), "name="))
             if node.type == "Input":
                 var = identifier(node.name, taken, _limit_for("Input"))
-                self.variables[node_id] = [var]
+                variables[node_id] = [var]
                 call = Group("keras.Input", "(", args, ")")
-                self.add(render(call, len(INDENT), f"{INDENT}{var} = ", ""), node_id)
+                record(render(call, len(INDENT), f"{INDENT}{var} = ", ""), node_id)
                 continue
             var = identifier(node.name, taken, _limit_for(node.type))
             count = graph.output_count(node_id)
             names = [var] + [identifier(f"{var}_state_{k}", taken, MAX_IDENTIFIER)
                              for k in range(count - 1)]
             ctor = Group(f"keras.layers.{spec.type}", "(", args, ")")
-            call = layer_call_items(graph, node, self.variables)
-            self.variables[node_id] = names
-            self.add(render_layer_call(names, ctor, call, len(INDENT)), node_id)
-        self.add(render_return(graph, self.variables))
+            call = layer_call_items(graph, node, variables)
+            variables[node_id] = names
+            owner = graph.layer_owner(node_id)
+            if len(graph.share_set(node_id)) > 1:
+                # A shared layer: created once, called at every site.
+                first = len(self.lines) + 1
+                if owner not in shared:
+                    owner_node = graph.nodes[owner]
+                    owner_args = layer_args(spec, owner_node.params, graph.catalog)
+                    owner_args.append(Item(Atom(string_literal(owner_node.name)),
+                                           "name="))
+                    shared[owner] = identifier(f"{owner_node.name}_layer", taken,
+                                               _limit_for(node.type))
+                    self.add(render(Group(f"keras.layers.{spec.type}", "(",
+                                          owner_args, ")"),
+                                    len(INDENT), f"{INDENT}{shared[owner]} = ", ""))
+                ctor = Group(shared[owner], "", [], "")
+                self.add(render_layer_call(names, ctor, call, len(INDENT)))
+                if top:
+                    self.node_lines[node_id] = (first, len(self.lines))
+                continue
+            record(render_layer_call(names, ctor, call, len(INDENT)), node_id)
+        self.add(render_return(graph, variables))
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"

@@ -146,7 +146,7 @@ def wrapped_layer(value: dict[str, Any], catalog: Catalog, depth: int) -> Node:
         return Group(f"keras.layers.{type_name}", "(",
                      cell_args(type_name, value.get("params", {}), catalog, depth), ")")
     spec = catalog.get(type_name)
-    if spec is None or spec.category == "io" or not is_identifier(spec.type):
+    if spec is None or spec.category in ("io", "group") or not is_identifier(spec.type):
         raise ParamError(f"unknown layer type {type_name!r}")
     items = layer_args(spec, value.get("params", {}), catalog, depth)
     return Group(f"keras.layers.{spec.type}", "(", items, ")")

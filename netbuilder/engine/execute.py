@@ -14,7 +14,7 @@ import linecache
 import re
 import sys
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from netbuilder.engine.codegen import GeneratedCode, generate
@@ -43,6 +43,8 @@ class BuildError(GraphError):
 class BuiltModel:
     model: Any  # keras.Model
     code: GeneratedCode
+    # What happened to weights carried by an imported project (plain words).
+    weights_notes: list[str] = field(default_factory=list)
 
 
 def clean_message(exc: BaseException) -> str:
@@ -117,4 +119,10 @@ def build_model(graph: Graph, flavor: str = "tf-keras") -> Any:
 def build(graph: Graph, flavor: str = "tf-keras") -> BuiltModel:
     """Like :func:`build_model`, also returning the code that built it."""
     code = generate(graph, flavor)
-    return BuiltModel(execute(code, graph), code)
+    model = execute(code, graph)
+    notes: list[str] = []
+    if "weights" in graph.extra:
+        from netbuilder.engine.importer_weights import apply_weights
+
+        notes = apply_weights(model, graph).lines()
+    return BuiltModel(model, code, notes)

@@ -39,10 +39,13 @@ class Node:
     name: str
     params: dict[str, Any] = field(default_factory=dict)
     position: tuple[float, float] = (0.0, 0.0)
+    # Id of the node whose Keras layer object this node calls again (a shared
+    # layer): same type and params, weights counted and created once.
+    shares: str | None = None
 
     def copy(self) -> Node:
         return Node(self.id, self.type, self.name, copy.deepcopy(self.params),
-                    tuple(self.position))
+                    tuple(self.position), self.shares)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,10 @@ def check_name(name: Any) -> None:
             "then use letters, digits, '_', '.' or '-' (at most 128 characters)")
 
 
+class GraphSharingError(ParamError):
+    """A shared-layer link that cannot be made."""
+
+
 class Graph:
     """Nodes in file order, edges, and the operations that change them."""
 
@@ -81,6 +88,9 @@ class Graph:
         # Top-level project fields NetBuilder does not interpret itself
         # (kept verbatim so that saving never drops them).
         self.extra: dict[str, Any] = {}
+        # Where the project was loaded from or saved to (not saved in it):
+        # files the project references (carried weights) are beside it.
+        self.path: str | None = None
         self._incoming: dict[tuple[str, int], Edge] = {}
         self._in_edges: dict[str, list[Edge]] = {}
         self._out_edges: dict[str, list[Edge]] = {}
@@ -264,6 +274,10 @@ class Graph:
         for e in removed:
             self.disconnect(e)
         del self.nodes[node_id]
+        # Nodes that shared this node's layer now share the first of them.
+        heirs = [n for n in self.nodes.values() if n.shares == node_id]
+        for i, heir in enumerate(heirs):
+            heir.shares = heirs[0].id if i else None
         self.events.emit(GraphEvent(ev.NODE_REMOVED, node_id, {"node": node}))
         return node, removed
 
@@ -324,27 +338,70 @@ class Graph:
             raise ParamError(f"{spec.type} has no parameter {key!r}", key)
         value = validate_value(pspec, value, self.catalog)
         old = copy.deepcopy(node.params.get(key, pspec.default))
-        if not pspec.required and value == pspec.default:
-            node.params.pop(key, None)
-        else:
-            node.params[key] = value
         removed = []
-        n_out = self.output_count(node_id)
-        for e in self.outgoing(node_id):
-            if e.src_port >= n_out:
-                self.disconnect(e)
-                removed.append(e)
-        self.events.emit(GraphEvent(ev.PARAM_CHANGED, node_id,
-                                    {"key": key, "old": old, "new": value}))
+        # A shared layer is one Keras object: all its call sites change together.
+        for member in self.share_set(node_id):
+            target = self.nodes[member]
+            if not pspec.required and value == pspec.default:
+                target.params.pop(key, None)
+            else:
+                target.params[key] = copy.deepcopy(value)
+            n_out = self.output_count(member)
+            for e in self.outgoing(member):
+                if e.src_port >= n_out:
+                    self.disconnect(e)
+                    removed.append(e)
+            self.events.emit(GraphEvent(ev.PARAM_CHANGED, member,
+                                        {"key": key, "old": old, "new": value}))
         return removed
 
     def set_params(self, node_id: str, params: dict[str, Any]) -> None:
         """Replace all params at once (used by undo of damaged-file edits)."""
+        for member in self.share_set(node_id):
+            node = self.nodes[member]
+            old = node.params
+            node.params = copy.deepcopy(params)
+            self.events.emit(GraphEvent(ev.PARAM_CHANGED, member,
+                                        {"key": None, "old": old,
+                                         "new": node.params}))
+
+    # ----------------------------------------------------------- shared layers
+    def layer_owner(self, node_id: str) -> str:
+        """The node that creates the Keras layer ``node_id`` calls."""
         node = self.node(node_id)
-        old = node.params
-        node.params = copy.deepcopy(params)
+        owner = node.shares
+        return owner if owner is not None and owner in self.nodes else node_id
+
+    def share_set(self, node_id: str) -> list[str]:
+        """All call sites of the layer ``node_id`` calls (owner first)."""
+        owner = self.layer_owner(node_id)
+        return [owner] + [n.id for n in self.nodes.values()
+                          if n.shares == owner and n.id != owner]
+
+    def set_shares(self, node_id: str, owner_id: str | None) -> str | None:
+        """Make ``node_id`` call the layer of ``owner_id`` (None: its own layer
+        again). The node takes the owner's type and params. Returns the old
+        owner for undo."""
+        node = self.node(node_id)
+        old = node.shares
+        if owner_id is not None:
+            owner_id = self.layer_owner(owner_id)
+            owner = self.node(owner_id)
+            if owner_id == node_id:
+                raise GraphSharingError(f"{node.name!r} cannot share its own layer")
+            if owner.type in ("Input", "Output", "Group") or node.type != owner.type:
+                raise GraphSharingError(
+                    f"{node.name!r} ({node.type}) cannot share the layer of "
+                    f"{owner.name!r} ({owner.type}): only layers of one type share")
+            if any(n.shares == node_id for n in self.nodes.values()):
+                raise GraphSharingError(
+                    f"other nodes share the layer of {node.name!r}; unshare them "
+                    "first")
+            node.params = copy.deepcopy(owner.params)
+        node.shares = owner_id
         self.events.emit(GraphEvent(ev.PARAM_CHANGED, node_id,
-                                    {"key": None, "old": old, "new": node.params}))
+                                    {"key": "shares", "old": old, "new": owner_id}))
+        return old
 
     def rename(self, node_id: str, new_name: str) -> str:
         node = self.node(node_id)
@@ -387,4 +444,5 @@ class Graph:
             g._index_edge(edge)
         g._id_counter = self._id_counter
         g.extra = copy.deepcopy(self.extra)
+        g.path = self.path
         return g

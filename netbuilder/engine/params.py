@@ -196,7 +196,7 @@ def validate_layer_value(spec: ParamSpec, value: Any, catalog: Catalog) -> Any:
         if not isinstance(params, dict) or not _json_only(params):
             raise _fail(spec, "a layer whose params are plain values", params)
         return {"type": value["type"], "params": dict(params)}
-    if inner is None or inner.category == "io":
+    if inner is None or inner.category in ("io", "group"):
         raise ParamError(f"{spec.name}: unknown layer type {describe(value['type'])}",
                          spec.name)
     params = value.get("params", {})

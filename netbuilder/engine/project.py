@@ -72,22 +72,26 @@ def graph_to_dict(graph: Graph) -> dict[str, Any]:
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
         "name": graph.name,
-        "nodes": [
-            {
-                "id": n.id,
-                "type": n.type,
-                "name": n.name,
-                "params": n.params,
-                "position": [round(n.position[0], 2), round(n.position[1], 2)],
-            }
-            for n in graph.nodes.values()
-        ],
+        "nodes": [_node_dict(n) for n in graph.nodes.values()],
         "edges": [e.to_json() for e in graph.edges],
     }
     for key, value in graph.extra.items():
         if key not in CORE_KEYS:
             doc[key] = value
     return doc
+
+
+def _node_dict(n) -> dict[str, Any]:
+    out = {
+        "id": n.id,
+        "type": n.type,
+        "name": n.name,
+        "params": n.params,
+        "position": [round(n.position[0], 2), round(n.position[1], 2)],
+    }
+    if n.shares is not None:
+        out["shares"] = n.shares  # added field: calls another node's layer
+    return out
 
 
 def _number(v: float) -> float | int:
@@ -142,6 +146,7 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
 
 def save_project(graph: Graph, path: str | os.PathLike) -> None:
     atomic_write_text(path, dumps(graph))
+    graph.path = str(path)
 
 
 # ----------------------------------------------------------------- loading
@@ -160,8 +165,10 @@ def load_project(path: str | os.PathLike, catalog: Catalog | None = None) -> Loa
     except UnicodeDecodeError as exc:
         return _fatal(f"{path.name} is not UTF-8 text (byte {exc.start})")
     result = loads(text, catalog)
-    if result.graph is not None and not result.graph.name:
-        result.graph.name = path.stem
+    if result.graph is not None:
+        result.graph.path = str(path)
+        if not result.graph.name:
+            result.graph.name = path.stem
     return result
 
 
@@ -234,6 +241,7 @@ def _load_nodes(graph: Graph, nodes: Any, problems: list[Problem]) -> None:
     from netbuilder.engine.params import validate_value
 
     pending_names: list[tuple[int, str, Any]] = []
+    pending_shares: list[tuple[int, str, Any]] = []
     for i, raw in enumerate(nodes):
         where = f"$.nodes[{i}]"
         if not isinstance(raw, dict):
@@ -285,6 +293,8 @@ def _load_nodes(graph: Graph, nodes: Any, problems: list[Problem]) -> None:
         graph.add_node(type_name, name=placeholder, params=params,
                        position=position, node_id=node_id, validate=False)
         pending_names.append((i, node_id, name))
+        if "shares" in raw:
+            pending_shares.append((i, node_id, raw["shares"]))
     # Names are assigned after all nodes exist so that renaming a clash never
     # steals a name a later node legitimately carries.
     taken: set[str] = set()
@@ -305,6 +315,39 @@ def _load_nodes(graph: Graph, nodes: Any, problems: list[Problem]) -> None:
             name = new
         taken.add(name)
         node.name = name
+    _link_shares(graph, pending_shares, problems)
+
+
+def _link_shares(graph: Graph, pending: list, problems: list[Problem]) -> None:
+    """Shared layers: ``shares`` names the node whose layer is called again."""
+    owner_shares = {nid: target for _, nid, target in pending}
+    for i, node_id, owner_id in pending:
+        where = f"$.nodes[{i}].shares"
+        node = graph.nodes[node_id]
+        if owner_id is None:
+            continue
+        owner = graph.nodes.get(owner_id) if isinstance(owner_id, str) else None
+        if owner is None or owner_id == node_id:
+            problems.append(Problem("error", where,
+                                    f"shares a layer of a node that does not exist "
+                                    f"({str(owner_id)[:80]!r}); not shared"))
+            continue
+        if owner.type != node.type or owner.type in ("Input", "Output", "Group"):
+            problems.append(Problem("error", where,
+                                    f"a {node.type} cannot share the layer of "
+                                    f"{owner.name!r} ({owner.type}); not shared"))
+            continue
+        if owner_shares.get(owner_id) is not None:
+            problems.append(Problem("error", where,
+                                    f"{owner.name!r} itself shares another layer; "
+                                    "not shared"))
+            continue
+        if node.params != owner.params:
+            problems.append(Problem("warning", f"$.nodes[{i}].params",
+                                    f"differs from the shared layer {owner.name!r}; "
+                                    "its parameters are used"))
+            node.params = dict(owner.params)
+        node.shares = owner_id
 
 
 def _load_edges(graph: Graph, edges: Any, problems: list[Problem]) -> None:

@@ -150,7 +150,8 @@ class ShapeInference:
             else:
                 shape, dtype = info.output_shapes[e.src_port], info.dtypes[e.src_port]
             inputs.append((e.dst_port, shape, dtype, graph.nodes[e.src].name))
-        key = (node.type, json.dumps(node.params, sort_keys=True, default=str),
+        key = (node.type, node.shares,
+               json.dumps(node.params, sort_keys=True, default=str),
                tuple((p, s, d) for p, s, d, _ in inputs))
         old = cache.get(node_id)
         if old is not None and old.key == key:
@@ -184,6 +185,8 @@ class ShapeInference:
             _, shape, dtype, _ = inputs[0]
             return NodeInfo([shape], [dtype]), None
 
+        if node.type == "Group":
+            return _group_info(graph, node, inputs)
         problem = _merge_problem(node, spec, inputs)
         if problem is not None:
             return None, problem
@@ -201,11 +204,58 @@ class ShapeInference:
         outputs = list(result) if isinstance(result, (list, tuple)) else [result]
         shapes = [tuple(t.shape) for t in outputs]
         dtypes = [str(t.dtype) for t in outputs]
-        weights = sum(_count(w.shape) for w in layer.weights)
+        # A shared layer's weights belong to its first call site only.
+        weights = 0 if node.shares else sum(_count(w.shape) for w in layer.weights)
         in_shapes = [s for _, s, _, _ in sorted(inputs)]
         flops = estimate_flops(node.type, node.params, in_shapes, shapes, weights)
         return NodeInfo(shapes, dtypes, weights, flops,
                         activation_bytes(shapes, dtypes)), None
+
+
+def _group_info(graph: Graph, node, inputs) -> tuple[NodeInfo | None,
+                                                     Diagnostic | None]:
+    """A group: infer its own graph, then check the wires into it."""
+    from netbuilder.engine.groups import GroupError, inner_graph
+
+    try:
+        inner = inner_graph(node, graph.catalog)
+    except GroupError as exc:
+        return None, Diagnostic(ERROR, node.id, None, str(exc),
+                                "Flatten the group or fix its graph.")
+    report = analyze(inner)
+    errors = [d for d in report.diagnostics if d.severity == ERROR]
+    if errors:
+        where = inner.nodes[errors[0].node].name if errors[0].node in inner.nodes \
+            else ""
+        return None, Diagnostic(
+            ERROR, node.id, None, f"inside group '{node.name}'"
+            f"{' at ' + repr(where) if where else ''}: {errors[0].message}",
+            errors[0].hint or "Expand the group to fix it.")
+    ins = inner.input_nodes()
+    if len(ins) != len(inputs):
+        return None, Diagnostic(ERROR, node.id, None,
+                                f"group '{node.name}' takes {len(ins)} inputs, "
+                                f"{len(inputs)} are connected.",
+                                "Wire one tensor into each of its inputs.")
+    for (port, shape, _, src), inp in zip(sorted(inputs), ins, strict=True):
+        want = report.info[inp.id].output_shapes[0]
+        if len(want) != len(shape) or any(
+                a is not None and b is not None and a != b
+                for a, b in zip(want[1:], shape[1:], strict=True)):
+            return None, Diagnostic(
+                ERROR, node.id, port,
+                f"group '{node.name}' expects {fmt_shape(want)} on input "
+                f"'{inp.name}', but '{src}' gives {fmt_shape(shape)}.",
+                "Reshape the tensor or change the group's Input shape.")
+    batch = sorted(inputs)[0][1][0] if inputs else None
+    shapes, dtypes = [], []
+    for out in inner.output_nodes():
+        info = report.info[out.id]
+        shapes.append((batch, *info.output_shapes[0][1:]))
+        dtypes.append(info.dtypes[0])
+    params, flops = report.totals()
+    return NodeInfo(shapes, dtypes, params, flops,
+                    activation_bytes(shapes, dtypes)), None
 
 
 @contextlib.contextmanager
