@@ -64,6 +64,12 @@ def is_chief() -> bool:
     return task["index"] == 0 and "chief" not in config.get("cluster", {})
 
 
+def task_id() -> str:
+    """This process's task in the cluster, e.g. worker-1."""
+    task = json.loads(os.environ.get("TF_CONFIG") or "{}").get("task", {})
+    return f"{task.get('type', 'chief')}-{task.get('index', 0)}"
+
+
 def keras_multi_worker_fixes() -> None:
     """Keras 3 cannot fit under MultiWorkerMirroredStrategy as released
     (keras-team/keras#20585): average its metrics without an axis."""

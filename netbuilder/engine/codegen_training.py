@@ -303,7 +303,8 @@ def _train_distributed(graph: Graph, config: TrainingConfig) -> list[str]:
         lines.append(f"{I1}callbacks = []")
     lines += [f"{I1}if {multi}:",
               f"{I2}# a restarted worker resumes from the last finished epoch",
-              f"{I2}callbacks.append(keras.callbacks.BackupAndRestore(backup_dir))"]
+              f"{I2}backup = os.path.join(backup_dir, task_id())",
+              f"{I2}callbacks.append(keras.callbacks.BackupAndRestore(backup))"]
     fit = _call("model.fit", Atom("train_data"),
                 validation_data=Atom("validation_data"),
                 epochs=_lit(config.epochs), callbacks=Atom("callbacks"))
