@@ -24,8 +24,11 @@ class Document(QObject):
         self.editor = editor
         self.path: str | None = None
         self.file_problems: list = []
-        editor.stack.cleanChanged.connect(lambda _c: self.changed.emit())
+        editor.stack.cleanChanged.connect(self._clean_changed)
         self._forced_dirty = False
+
+    def _clean_changed(self, _clean: bool) -> None:
+        self.changed.emit()
 
     @property
     def graph(self) -> Graph:

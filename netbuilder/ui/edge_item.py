@@ -27,6 +27,8 @@ class EdgeItem(QGraphicsItem):
         self.src_port = src_port
         self.dst_port = dst_port
         self.label = ""
+        self.full_label = ""
+        self.compact_label = ""
         self.error = False
         self.setZValue(0)
         self.setFlags(QGraphicsItem.ItemIsSelectable)
@@ -36,9 +38,12 @@ class EdgeItem(QGraphicsItem):
         self._bounds = QRectF()
         self.update_path()
 
-    def set_label(self, text: str) -> None:
-        if text != self.label:
-            self.label = text
+    def set_label(self, text: str, compact: str = "") -> None:
+        """``text`` is the full shape; ``compact`` is used when the wire is
+        too short for it."""
+        if (text, compact or text) != (self.full_label, self.compact_label):
+            self.full_label, self.compact_label = text, compact or text
+            self.setToolTip(f"tensor shape {text}" if text else "")
             self.update_path()
 
     def set_error(self, on: bool) -> None:
@@ -50,8 +55,11 @@ class EdgeItem(QGraphicsItem):
         self.prepareGeometryChange()
         a, b = self.src_port.anchor(), self.dst_port.anchor()
         self._path = wire_path(a, b)
+        fm = QFontMetrics(self._font)
+        self.label = self.full_label
+        if self.label and fm.horizontalAdvance(self.label) + 14 > abs(b.x() - a.x()):
+            self.label = self.compact_label
         if self.label:
-            fm = QFontMetrics(self._font)
             w, h = fm.horizontalAdvance(self.label) + 10, fm.height() + 2
             mid = self._path.pointAtPercent(0.5)
             self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)

@@ -6,7 +6,7 @@ crossing reduction, then coordinates: x by layer, y by order within layer.
 
 from __future__ import annotations
 
-LAYER_GAP = 250.0
+LAYER_GAP = 300.0
 DUMMY_GAP = 30.0
 
 

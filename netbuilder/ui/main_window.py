@@ -80,7 +80,7 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
         self.tabifyDockWidget(self.problems_dock, self.summary_dock)
         self.inspector_dock.raise_()
         self.problems_dock.raise_()
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [220, 360],
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 340],
                          Qt.Horizontal)
         self.resizeDocks([self.problems_dock], [190], Qt.Vertical)
 
@@ -97,7 +97,7 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
         ed = self.editor
         ed.message.connect(self.show_message)
         ed.graphReplaced.connect(self._graph_replaced)
-        ed.stack.indexChanged.connect(lambda _i: self._update_title())
+        ed.stack.indexChanged.connect(self._update_title)
         self.document.changed.connect(self._update_title)
         self.document.problemsLoaded.connect(self.problems.set_file_problems)
         self.scene.message.connect(self.show_message)
@@ -136,10 +136,9 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
         self._selection_changed()
         self._summary_timer.start()
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_args) -> None:
         modified = self.document.is_modified()
-        self.setWindowTitle(f"{self.document.display_name()}"
-                            f"{' •' if modified else ''} — NetBuilder")
+        self.setWindowTitle(f"{self.document.display_name()}[*] — NetBuilder")
         self.setWindowModified(modified)
         if hasattr(self, "save_action"):
             self.save_action.setEnabled(True)
@@ -204,7 +203,11 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1400, 860)
+            screen = self.screen().availableGeometry() if self.screen() else None
+            if screen is not None and screen.width() > 800:
+                self.resize(int(screen.width() * 0.94), int(screen.height() * 0.92))
+            else:
+                self.resize(1400, 860)
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
         flavor = s.value("code/flavor")

@@ -88,18 +88,19 @@ class GraphScene(QGraphicsScene):
             if edge.src_port >= len(src.outputs) or edge.dst_port >= len(dst.inputs):
                 return None
         item = EdgeItem(edge, src.outputs[edge.src_port], dst.inputs[edge.dst_port])
-        item.set_label(self._label_for(edge))
+        item.set_label(*self._label_for(edge))
         self.edges[edge] = item
         self._adj.setdefault(edge.src, set()).add(edge)
         self._adj.setdefault(edge.dst, set()).add(edge)
         self.addItem(item)
         return item
 
-    def _label_for(self, edge) -> str:
+    def _label_for(self, edge) -> tuple[str, str]:
         shapes = self.shapes.get(edge.src)
         if shapes and edge.src_port < len(shapes):
-            return theme.shape_text(shapes[edge.src_port])
-        return ""
+            shape = shapes[edge.src_port]
+            return theme.shape_text(shape), theme.compact_shape_text(shape)
+        return "", ""
 
     def _refresh_connected(self, node_ids=None) -> None:
         ids = self.nodes.keys() if node_ids is None else node_ids
@@ -182,7 +183,7 @@ class GraphScene(QGraphicsScene):
         """``shapes`` maps node id -> list of output shapes."""
         self.shapes = dict(shapes)
         for edge, item in self.edges.items():
-            item.set_label(self._label_for(edge))
+            item.set_label(*self._label_for(edge))
 
     def apply_problems(self, by_node: dict) -> None:
         """``by_node`` maps node id -> (severity, text, error_ports)."""

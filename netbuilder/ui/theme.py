@@ -22,7 +22,7 @@ CATEGORY_COLORS = {
 }
 UNKNOWN_COLOR = "#7a7a7a"
 
-NODE_WIDTH = 180.0
+NODE_WIDTH = 160.0
 HEADER_HEIGHT = 22.0
 BODY_TOP = 40.0
 PORT_SPACING = 18.0
@@ -117,6 +117,14 @@ def shape_text(shape) -> str:
             inner += ","
         return f"({inner})"
     return str(shape)
+
+
+def compact_shape_text(shape) -> str:
+    """Short form without the batch axis: (None, 30, 30, 32) -> 30×30×32."""
+    if isinstance(shape, (list, tuple)) and shape and not isinstance(shape[0], (list, tuple)):
+        dims = list(shape[1:]) if shape[0] is None else list(shape)
+        return "×".join("?" if d is None else str(d) for d in dims) or "scalar"
+    return shape_text(shape)
 
 
 def human_count(n) -> str:
