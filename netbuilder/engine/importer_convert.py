@@ -210,7 +210,8 @@ class _Converter:
                 raise ImportFailure(f"{label}: is called on a list of "
                                     f"{len(ports)} tensors")
         for name, value in kwargs.items():
-            if name == "mask" and _history(value) is not None:
+            if name == "mask" and (_history(value) is not None
+                                   or _all_none(value)):
                 continue  # an automatic mask: the rebuilt model propagates it too
             if value in HARMLESS_CALL_ARGS.get(name, ()):
                 continue
@@ -258,6 +259,12 @@ def _tensor_sources(config: dict) -> set[str]:
             used.add(name)
             stack.extend(feeds.get(name, ()))
     return used
+
+
+def _all_none(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_all_none(v) for v in value)
+    return value is None
 
 
 def _history(value: Any) -> tuple[str, int, int] | None:

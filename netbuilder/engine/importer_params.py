@@ -203,10 +203,17 @@ def _without_names(value: Any) -> Any:
     at every depth (wrapped layers get fresh names when rebuilt)."""
     if isinstance(value, dict):
         layer = "trainable" in value
-        return {k: _without_names(v) for k, v in value.items()
+        return {k: _axis(k, _without_names(v)) for k, v in value.items()
                 if k != "build_config" and not (layer and k == "name")}
     if isinstance(value, (list, tuple)):
         return [_without_names(v) for v in value]
+    return value
+
+
+def _axis(key: str, value: Any) -> Any:
+    """Built normalization layers store ``axis=-1`` as ``[-1]``: the same."""
+    if key == "axis" and isinstance(value, list) and len(value) == 1:
+        return value[0]
     return value
 
 
