@@ -1,0 +1,140 @@
+"""The import verb, file safety, Python import, weights invalidation, export."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from netbuilder.cli import main
+from netbuilder.engine.execute import build
+from netbuilder.engine.importer import ImportFailure, import_model
+from netbuilder.engine.project import load_project
+from netbuilder.engine.runtime import load_keras
+
+
+@pytest.fixture(scope="module")
+def saved_model(tmp_path_factory):
+    keras = load_keras()
+    layers = keras.layers
+    x = keras.Input((6,), name="x")
+    h = layers.Dense(5, activation="relu", name="hidden")(x)
+    y = layers.Dense(2, name="head")(h)
+    model = keras.Model(x, y, name="small")
+    path = tmp_path_factory.mktemp("m") / "small.keras"
+    model.save(path)
+    return model, path
+
+
+def test_import_verb_writes_project_and_weights(tmp_path, saved_model, capsys):
+    model, path = saved_model
+    out = tmp_path / "p.nbproj"
+    assert main(["import", str(path), "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "imported small: 2 layers, 47 parameters" in text
+    assert (tmp_path / "p.weights.h5").is_file()
+    doc = json.loads(out.read_text())
+    assert doc["weights"]["file"] == "p.weights.h5"
+    # export after import: same architecture and weights
+    target = tmp_path / "again.keras"
+    assert main(["export", str(out), "--format", "keras", "-o", str(target)]) == 0
+    again = load_keras().saving.load_model(target)
+    xs = np.random.default_rng(1).normal(size=(3, 6)).astype("float32")
+    assert np.max(np.abs(np.asarray(again(xs)) - np.asarray(model(xs)))) <= 1e-5
+
+
+def test_editing_a_layer_invalidates_only_its_weights(tmp_path, saved_model):
+    model, path = saved_model
+    out = tmp_path / "p.nbproj"
+    assert main(["import", str(path), "-o", str(out)]) == 0
+    graph = load_project(out).graph
+    graph.set_param(graph.node_by_name("head").id, "use_bias", False)
+    built = build(graph)
+    assert any("fresh weights" in n and "head" in n for n in built.weights_notes)
+    assert any("loaded for 1 layers" in n for n in built.weights_notes)
+    hidden = built.model.get_layer("hidden").get_weights()
+    for a, b in zip(hidden, model.get_layer("hidden").get_weights(), strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_lambda_is_refused_unless_trusted(tmp_path, capsys):
+    keras = load_keras()
+    x = keras.Input((3,))
+    model = keras.Model(x, keras.layers.Lambda(lambda t: t * 2, name="double")(x))
+    path = tmp_path / "lam.keras"
+    model.save(path)
+    assert main(["import", str(path), "-o", str(tmp_path / "p.nbproj")]) == 1
+    err = capsys.readouterr().err
+    assert "Lambda layer 'double'" in err and "--trust" in err
+    assert len(err.strip().splitlines()) == 1
+    with pytest.raises(ImportFailure, match="Lambda is not a built-in"):
+        import_model(path, trust=True)
+
+
+def test_bad_files_fail_in_one_line(tmp_path, capsys):
+    junk = tmp_path / "junk.keras"
+    junk.write_bytes(b"not a zip")
+    assert main(["import", str(junk), "-o", str(tmp_path / "p.nbproj")]) == 1
+    assert "junk.keras" in capsys.readouterr().err
+    assert main(["import", str(tmp_path / "none.h5"), "-o",
+                 str(tmp_path / "p.nbproj")]) == 2
+    assert main(["import", str(junk), "-o", str(tmp_path / "p.txt")]) == 2
+
+
+PY_MODEL = """
+from tensorflow import keras
+
+def build_model():
+    x = keras.Input((4,), name="x")
+    return keras.Model(x, keras.layers.Dense(3, name="d")(x), name="from_py")
+
+if __name__ == "__main__":
+    raise SystemExit("must not run")
+"""
+
+
+def test_python_source_import(tmp_path, capsys):
+    src = tmp_path / "net.py"
+    src.write_text(PY_MODEL)
+    out = tmp_path / "p.nbproj"
+    assert main(["import", str(src), "-o", str(out)]) == 2
+    assert "--run-python" in capsys.readouterr().err
+    assert main(["import", str(src), "-o", str(out), "--run-python"]) == 0
+    graph = load_project(out).graph
+    assert graph.name == "from_py"
+    assert [n.type for n in graph.nodes.values()] == ["Input", "Dense", "Output"]
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("x = 1\ndef f(:\n    pass\n", "bad.py, line 2: SyntaxError"),
+    ("import os\n\nraise RuntimeError('boom')\n", "bad.py, line 3: RuntimeError: boom"),
+    ("def build_model():\n    return 1 / 0\n", "bad.py, line 2: ZeroDivisionError"),
+    ("x = 1\n", "no model found"),
+])
+def test_python_errors_name_the_line(tmp_path, source, expected):
+    src = tmp_path / "bad.py"
+    src.write_text(source)
+    with pytest.raises(ImportFailure) as info:
+        import_model(src, run_python=True)
+    assert expected in str(info.value)
+
+
+def test_python_time_limit(tmp_path):
+    src = tmp_path / "slow.py"
+    src.write_text("import time\ntime.sleep(60)\n")
+    with pytest.raises(ImportFailure, match="did not finish within 2 s"):
+        import_model(src, run_python=True, timeout=2)
+
+
+def test_engine_import_modules_do_not_load_tensorflow():
+    code = textwrap.dedent("""
+        import sys
+        import netbuilder.engine.importer, netbuilder.engine.layout
+        import netbuilder.engine.groups, netbuilder.commands.import_model
+        print(any(m.split('.')[0] in ('tensorflow', 'keras') for m in sys.modules))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == "False"
