@@ -33,10 +33,10 @@ def main():
         model = getattr(keras.applications, name)(weights=None)
         config = model.get_config()
         # from_config consumes its argument: give it a fresh copy each time
-        t_keras = best(lambda: keras.Model.from_config(copy.deepcopy(config)))
+        t_keras = best(lambda c=config: keras.Model.from_config(copy.deepcopy(c)))
         graph = model_to_graph(model)
-        t_import = best(lambda: model_to_graph(model))
-        t_layout = best(lambda: layout_graph(graph))
+        t_import = best(lambda m=model: model_to_graph(m))
+        t_layout = best(lambda g=graph: layout_graph(g))
         total = t_import + t_layout
         print(f"{name}: {len(model.layers)} layers, {len(graph.nodes)} nodes")
         print(f"  keras.Model.from_config: {t_keras * 1000:8.0f} ms")

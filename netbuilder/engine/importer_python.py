@@ -28,7 +28,7 @@ FACTORIES = ("build_model", "create_model", "make_model", "get_model", "model_fn
 RUNNER = r'''
 import json, os, runpy, sys, traceback
 path, out = sys.argv[1], sys.argv[2]
-FACTORIES = %r
+FACTORIES = __FACTORIES__
 
 def fail(exc, stage):
     line = None
@@ -82,7 +82,7 @@ try:
 except BaseException as exc:
     fail(exc, "save")
 print(json.dumps({"ok": model.name}))
-''' % (FACTORIES,)
+'''.replace("__FACTORIES__", repr(FACTORIES))
 
 
 @contextlib.contextmanager

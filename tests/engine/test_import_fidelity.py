@@ -5,7 +5,6 @@ beside the project) the same outputs on random inputs."""
 import numpy as np
 import pytest
 
-from netbuilder.engine.codegen import generate
 from netbuilder.engine.execute import build
 from netbuilder.engine.importer import import_keras_model, import_model, save_imported
 from netbuilder.engine.importer_weights import apply_weights
