@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build, check, train and export Keras neural networks visually. "
                     "Without a verb, opens the app (on FILE if given).")
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
-    for verb, module_name in VERBS.items():
+    for module_name in VERBS.values():
         try:
             module = importlib.import_module(f"netbuilder.commands.{module_name}")
         except ModuleNotFoundError as exc:

@@ -49,8 +49,9 @@ def run(args) -> int:
                      f"{info.flops:,}" if info else "?"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
+        cells = zip(r, widths, strict=True)
         print("  ".join(c.ljust(w) if i < 4 else c.rjust(w)
-                        for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+                        for i, (c, w) in enumerate(cells)).rstrip())
     params, flops = report.totals()
     print(f"total: {params:,} params, {flops:,} FLOPs (multiply-adds per sample)")
     for p in problems:

@@ -208,7 +208,8 @@ def classify_param(name: str, default: Any, required: bool, doc: str,
         spec.kind = "int"
     elif required and name in FLOAT_NAMES:
         spec.kind = "float"
-    elif isinstance(default, str) or (default is None and name not in FREE_STRING_NAMES):
+    elif isinstance(default, str) or (default is None
+                                      and name not in FREE_STRING_NAMES):
         options = quoted_values(doc)
         if name not in FREE_STRING_NAMES and (
             (isinstance(default, str) and default in options and len(options) >= 2)
@@ -264,8 +265,9 @@ def build_layer_spec(type_name: str, cls: type, aliases: list[str]) -> LayerSpec
     names = {p.name for p in params}
     # Base-layer keyword arguments every layer accepts.
     if "trainable" not in names:
-        params.append(ParamSpec("trainable", "bool", default=True,
-                                doc="Whether the layer's weights are updated in training."))
+        params.append(ParamSpec(
+            "trainable", "bool", default=True,
+            doc="Whether the layer's weights are updated in training."))
     if "dtype" not in names:
         params.append(ParamSpec("dtype", "dtype", default=None, nullable=True,
                                 choices=list(DTYPES),
@@ -280,9 +282,11 @@ def build_layer_spec(type_name: str, cls: type, aliases: list[str]) -> LayerSpec
     elif type_name in MERGE_TWO:
         spec.inputs, spec.min_inputs, spec.call_style = ["x1", "x2"], 2, "list"
     elif type_name in ATTENTION_LIST:
-        spec.inputs, spec.min_inputs, spec.call_style = ["query", "value", "key"], 2, "list"
+        spec.inputs, spec.min_inputs = ["query", "value", "key"], 2
+        spec.call_style = "list"
     elif type_name in ATTENTION_KWARGS:
-        spec.inputs, spec.min_inputs, spec.call_style = ["query", "value", "key"], 2, "kwargs"
+        spec.inputs, spec.min_inputs = ["query", "value", "key"], 2
+        spec.call_style = "kwargs"
     spec.state_outputs = STATE_OUTPUTS.get(type_name, 0)
     if type_name == "RNN":
         cell = spec.param("cell")

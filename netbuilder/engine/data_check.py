@@ -52,9 +52,9 @@ def check_data(graph: Graph, output_shapes: dict[str, tuple],
                             f"has {len(split.y)} label array(s)",
                             "For several outputs, name the label arrays after "
                             "the Output nodes (y_<name>).")]
-    for node, array in zip(inputs, split.x):
+    for node, array in zip(inputs, split.x, strict=False):
         problems += _check_input(node, array)
-    for node, labels in zip(outputs, split.y):
+    for node, labels in zip(outputs, split.y, strict=False):
         shape = output_shapes.get(node.name)
         if shape is None:
             continue
@@ -71,7 +71,7 @@ def _check_input(node, array: np.ndarray) -> list[DataProblem]:
     got = tuple(array.shape[1:])
     out = []
     if len(want) != len(got) or any(w is not None and w != g
-                                    for w, g in zip(want, got)):
+                                    for w, g in zip(want, got, strict=False)):
         hint = ""
         if int(np.prod(got)) == int(np.prod([w or 0 for w in want])):
             hint = (f"The sizes agree: set the Input's shape to {list(got)}, or "
@@ -149,7 +149,7 @@ def _check_labels(name: str, shape: tuple, labels: np.ndarray,
 
 
 def _same_sample_shapes(name: str, train: Split, other: Split) -> list[DataProblem]:
-    for a, b in zip(train.x + train.y, other.x + other.y):
+    for a, b in zip(train.x + train.y, other.x + other.y, strict=False):
         if a.shape[1:] != b.shape[1:]:
             return [DataProblem(f"the {name} split has samples of shape "
                                 f"{fmt_shape(b.shape[1:])}, training has "

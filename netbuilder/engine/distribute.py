@@ -102,8 +102,8 @@ def split_cpu(count: int) -> None:
             cpus[0], [tf.config.LogicalDeviceConfiguration() for _ in range(count)])
     except RuntimeError:
         raise DistributeError("the CPU can only be split before TensorFlow has "
-                              "started; pass the option when training starts")
-    return None
+                              "started; pass the option when training starts"
+                              ) from None
 
 
 def make_strategy(name: str, devices: list[str] | None = None):

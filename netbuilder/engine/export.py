@@ -97,14 +97,21 @@ def reload_outputs(fmt: str, path: str, inputs: list[np.ndarray]) -> list[np.nda
     feed, unused = {}, list(range(len(inputs)))
     for name, detail in details.items():
         want = tuple(detail["shape_signature"][1:])
-        match = next((i for i in unused if tuple(
-            d if w != -1 else -1 for d, w in zip(inputs[i].shape[1:], want)) == want
-            and inputs[i].ndim == len(want) + 1), unused[0] if unused else None)
+        match = next((i for i in unused if _fits(inputs[i], want)),
+                     unused[0] if unused else None)
         if match is None:
             raise ExportError("the TFLite model's inputs do not match the model's")
         unused.remove(match)
         feed[name] = inputs[match]
     return _as_list(list(runner(**feed).values()))
+
+
+def _fits(array: np.ndarray, want: tuple) -> bool:
+    """Does ``array`` (with its batch axis) fit a TFLite signature shape
+    (without it; -1 for a free axis)?"""
+    if array.ndim != len(want) + 1:
+        return False
+    return all(w in (-1, d) for d, w in zip(array.shape[1:], want, strict=True))
 
 
 def _compare(expected: list[np.ndarray], got: list[np.ndarray]) -> float:

@@ -65,7 +65,7 @@ def _estimate(t: str, p: dict, ins: list, outs: list, weights: int) -> int:
         return gates * steps * (feat * units + units * units)
     if t.startswith("ConvLSTM"):
         # four gates, each a convolution over input and state
-        return weights * _prod((y[1:-1] if len(y) > 2 else [1]))
+        return weights * _prod(y[1:-1] if len(y) > 2 else [1])
     if t in ("Bidirectional", "TimeDistributed", "RNN"):
         steps = x[1] if x and len(x) > 2 else 1
         return weights * (steps or 0)
@@ -91,7 +91,7 @@ def _estimate(t: str, p: dict, ins: list, outs: list, weights: int) -> int:
 def activation_bytes(shapes: list, dtypes: list) -> int | None:
     """Bytes one sample's outputs occupy (None when an axis is unknown)."""
     total = 0
-    for shape, dtype in zip(shapes, dtypes):
+    for shape, dtype in zip(shapes, dtypes, strict=False):
         if shape is None or any(d is None for d in shape[1:]):
             return None
         size = _dtype_size(dtype)

@@ -281,7 +281,8 @@ class Graph:
         self.events.emit(GraphEvent(ev.NODE_REMOVED, node_id, {"node": node}))
         return node, removed
 
-    def check_connection(self, src: str, src_port: int, dst: str, dst_port: int) -> None:
+    def check_connection(self, src: str, src_port: int, dst: str,
+                         dst_port: int) -> None:
         """Raise the error :meth:`connect` would raise, without changing anything."""
         src_node, dst_node = self.node(src), self.node(dst)
         if dst_node.type == "Input":

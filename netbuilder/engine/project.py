@@ -245,7 +245,8 @@ def _load_nodes(graph: Graph, nodes: Any, problems: list[Problem]) -> None:
     for i, raw in enumerate(nodes):
         where = f"$.nodes[{i}]"
         if not isinstance(raw, dict):
-            problems.append(Problem("error", where, "a node must be an object; skipped"))
+            problems.append(Problem("error", where,
+                                    "a node must be an object; skipped"))
             continue
         node_id = raw.get("id")
         if not isinstance(node_id, str) or not node_id or len(node_id) > 200:
@@ -310,8 +311,9 @@ def _load_nodes(graph: Graph, nodes: Any, problems: list[Problem]) -> None:
             name = new
         elif name in taken:
             new = graph.unique_name(name, taken)
-            problems.append(Problem("error", where,
-                                    f"duplicate layer name {name!r}; renamed to {new!r}"))
+            problems.append(Problem(
+                "error", where,
+                f"duplicate layer name {name!r}; renamed to {new!r}"))
             name = new
         taken.add(name)
         node.name = name

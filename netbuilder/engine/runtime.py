@@ -41,8 +41,8 @@ def _quiet_import() -> None:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 2)
             os.close(devnull)
-        import tensorflow  # noqa: F401
         import keras  # noqa: F401
+        import tensorflow  # noqa: F401
     finally:
         if saved is not None:
             sys.stderr.flush()

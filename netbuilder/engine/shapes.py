@@ -180,7 +180,8 @@ class ShapeInference:
             batch = node.params.get("batch_size")
             dtype = node.params.get("dtype", "float32")
             full = (batch, *shape)
-            return NodeInfo([full], [dtype], memory=activation_bytes([full], [dtype])), None
+            memory = activation_bytes([full], [dtype])
+            return NodeInfo([full], [dtype], memory=memory), None
         if node.type == "Output":
             _, shape, dtype, _ = inputs[0]
             return NodeInfo([shape], [dtype]), None

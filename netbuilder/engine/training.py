@@ -428,7 +428,8 @@ class TrainingSession:
         }
 
 
-def confusion_matrix(truth: np.ndarray, predicted: np.ndarray, classes: int) -> np.ndarray:
+def confusion_matrix(truth: np.ndarray, predicted: np.ndarray,
+                     classes: int) -> np.ndarray:
     matrix = np.zeros((classes, classes), dtype=np.int64)
     valid = (truth >= 0) & (truth < classes) & (predicted >= 0) & (predicted < classes)
     np.add.at(matrix, (truth[valid], predicted[valid]), 1)

@@ -52,7 +52,7 @@ result = {
     "last": events[-1].kind,
     "message": events[-1].message,
     "history": session.history,
-    "changed": any(bool((a != b).any()) for a, b in zip(before, after)),
+    "changed": any(bool((a != b).any()) for a, b in zip(before, after, strict=False)),
 }
 if spec.get("export") and events[-1].kind == "finished":
     # Every worker takes part in saving (collective ops); only the chief

@@ -24,7 +24,7 @@ def test_every_public_keras_layer_is_in_the_catalog_or_excluded_with_reason():
     public = public_layer_classes()
     missing = [t for t in public if t not in EXCLUDED and catalog.get(t) is None]
     assert missing == [], f"Keras layers missing from the catalog: {missing}"
-    for name, reason in EXCLUDED.items():
+    for _name, reason in EXCLUDED.items():
         assert reason and len(reason) > 10
     # aliases fold into their class
     assert catalog.get("Convolution2D").type == "Conv2D"
@@ -37,7 +37,8 @@ def test_every_public_keras_layer_is_in_the_catalog_or_excluded_with_reason():
 def test_shipped_snapshot_matches_installed_keras(fresh):
     diffs = compare_catalogs(get_catalog(), fresh)
     assert diffs == [], ("the catalog snapshot is stale; regenerate it with "
-                         "`python -m netbuilder.engine.catalog_build`: " + "; ".join(diffs))
+                         "`python -m netbuilder.engine.catalog_build`: "
+                         + "; ".join(diffs))
 
 
 def test_categories_and_param_kinds():

@@ -48,7 +48,7 @@ def start(tmp_path, name, **spec):
 def finish(procs):
     """Wait for all, killing every process on a time-out or failure."""
     try:
-        for proc, _, log in procs:
+        for proc, _, _ in procs:
             proc.wait(timeout=TIMEOUT)
     finally:
         for proc, _, _ in procs:

@@ -1,6 +1,7 @@
 """Graph operations: validation, typed errors, events."""
 
 import pytest
+from engine_helpers import chain
 
 from netbuilder.engine import events as ev
 from netbuilder.engine.errors import (
@@ -13,8 +14,6 @@ from netbuilder.engine.errors import (
     UnknownNodeError,
 )
 from netbuilder.engine.graph import Graph, snake_case
-
-from engine_helpers import chain
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from netbuilder.engine.project import dumps, loads
 from netbuilder.engine.shapes import analyze
 
 json_scalars = (st.none() | st.booleans() | st.integers(-10**6, 10**6)
-                | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12))
+                | st.floats(allow_nan=False, allow_infinity=False)
+                | st.text(max_size=12))
 json_values = st.recursive(
     json_scalars,
     lambda inner: st.lists(inner, max_size=4)

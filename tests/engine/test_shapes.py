@@ -78,8 +78,8 @@ def test_wrapped_layers_and_nested_objects():
     g = Graph()
     i, bi, td, o = chain(g, [
         ("Input", {"shape": [5, 3]}),
-        ("Bidirectional", {"layer": {"type": "GRU",
-                                     "params": {"units": 4, "return_sequences": True}}}),
+        ("Bidirectional", {"layer": {
+            "type": "GRU", "params": {"units": 4, "return_sequences": True}}}),
         ("TimeDistributed", {"layer": {"type": "Dense", "params": {
             "units": 2, "kernel_regularizer": {"class_name": "L2",
                                                "config": {"l2": 0.01}},

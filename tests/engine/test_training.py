@@ -72,7 +72,7 @@ def test_stop_within_one_batch_keeps_weights_then_resume_continues():
     assert seen[-1].kind == tr.STOPPED and "stopped by the user" in seen[-1].message
     assert session.completed_epochs == 1
     trained = session.model.get_weights()
-    assert any(not np.allclose(a, b) for a, b in zip(initial, trained))
+    assert any(not np.allclose(a, b) for a, b in zip(initial, trained, strict=False))
     iterations = int(session.model.optimizer.iterations.numpy())
     session.resume(1)
     session.wait()
