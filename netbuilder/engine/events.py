@@ -15,6 +15,7 @@ PARAM_CHANGED = "param_changed"
 NODE_RENAMED = "node_renamed"
 NODE_MOVED = "node_moved"
 GRAPH_RESET = "graph_reset"
+EXTRA_CHANGED = "extra_changed"  # a top-level project field (e.g. "training")
 
 
 @dataclass(frozen=True)

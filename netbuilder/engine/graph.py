@@ -19,6 +19,7 @@ from netbuilder.engine.errors import (
     DuplicateIdError,
     DuplicateNameError,
     EdgeNotFoundError,
+    GraphError,
     InvalidNameError,
     ParamError,
     PortError,
@@ -421,6 +422,21 @@ class Graph:
         node.position = (float(position[0]), float(position[1]))
         self.events.emit(GraphEvent(ev.NODE_MOVED, node_id,
                                     {"old": old, "new": node.position}))
+        return old
+
+    def set_extra(self, key: str, value: Any) -> Any:
+        """Set (or with ``None`` remove) a top-level project field such as
+        ``"training"`` or ``"runs"``; returns the old value for undo."""
+        if not isinstance(key, str) or key in ("format", "schema_version", "name",
+                                                "nodes", "edges"):
+            raise GraphError(f"{key!r} is not a project field that can be set")
+        old = copy.deepcopy(self.extra.get(key))
+        if value is None:
+            self.extra.pop(key, None)
+        else:
+            self.extra[key] = copy.deepcopy(value)
+        self.events.emit(GraphEvent(ev.EXTRA_CHANGED, None,
+                                    {"key": key, "old": old, "new": value}))
         return old
 
     def _index_edge(self, edge: Edge) -> None:

@@ -7,6 +7,7 @@ from netbuilder.engine import events as ev
 from netbuilder.engine.errors import (
     CycleError,
     DuplicateNameError,
+    GraphError,
     InvalidNameError,
     ParamError,
     PortError,
@@ -178,3 +179,16 @@ def test_unsubscribe(graph):
     unsubscribe()
     graph.add_node("Dense", params={"units": 1})
     assert len(seen) == 1
+
+
+def test_set_extra_emits_an_event_and_returns_the_old_value(graph):
+    seen = record(graph)
+    assert graph.set_extra("training", {"epochs": 3}) is None
+    assert graph.set_extra("training", {"epochs": 5}) == {"epochs": 3}
+    assert graph.extra["training"] == {"epochs": 5}
+    assert [e.kind for e in seen] == [ev.EXTRA_CHANGED, ev.EXTRA_CHANGED]
+    assert seen[-1].data["key"] == "training"
+    graph.set_extra("training", None)
+    assert "training" not in graph.extra
+    with pytest.raises(GraphError):
+        graph.set_extra("nodes", [])
