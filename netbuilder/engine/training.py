@@ -354,7 +354,7 @@ class TrainingSession:
                 str(self._writable(path)), monitor=cfg.checkpoint.monitor,
                 save_best_only=cfg.checkpoint.save_best_only,
                 save_weights_only=str(path).endswith(".weights.h5")))
-        if self.log_dir is not None:
+        if self.log_dir is not None and _tensorboard_available():
             callbacks.append(keras.callbacks.TensorBoard(
                 log_dir=str(self._writable(self.log_dir)), update_freq="epoch"))
         if self.backup_dir is not None or cfg.strategy == "multi-worker":
@@ -426,6 +426,14 @@ class TrainingSession:
             "evaluation": evaluation,
             "log_dir": str(self.log_dir) if self.log_dir else None,
         }
+
+
+def _tensorboard_available() -> bool:
+    """TensorBoard logs need the tensorboard package (a project dependency);
+    without it training goes on without logs instead of failing."""
+    import importlib.util
+
+    return importlib.util.find_spec("tensorboard") is not None
 
 
 def confusion_matrix(truth: np.ndarray, predicted: np.ndarray,

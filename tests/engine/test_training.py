@@ -150,3 +150,13 @@ def test_exported_keras_model_after_training_gives_the_same_outputs(tmp_path):
     x = session.dataset.test.x[0][:7]
     np.testing.assert_allclose(session.model.predict(x, verbose=0),
                                again.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_tensorboard_logs_are_written_per_run(tmp_path):
+    config = TrainingConfig(data="builtin:digits", epochs=1, batch_size=64)
+    session = TrainingSession(digits_graph(), config, dataset=small_digits(),
+                              log_dir=tmp_path / "run-1")
+    session.run()
+    events = list((tmp_path / "run-1").rglob("events.out.tfevents*"))
+    assert events, "no TensorBoard event files were written"
+    assert session.record()["log_dir"] == str(tmp_path / "run-1")

@@ -1,0 +1,42 @@
+"""The Training dock: settings, live curves, evaluation and runs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget
+
+
+def install_training_dock(window) -> QDockWidget:
+    """Add the Training dock and a Run menu (Train F5, Stop Shift+F5) to the
+    main window."""
+    from netbuilder.ui.training.panel import TrainingPanel
+
+    panel = TrainingPanel(window.editor, window.document, window)
+    dock = QDockWidget("Training", window)
+    dock.setObjectName("trainingDock")
+    dock.setWidget(panel)
+    dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable
+                     | QDockWidget.DockWidgetFloatable)
+    window.addDockWidget(Qt.BottomDockWidgetArea, dock)
+    problems = getattr(window, "problems_dock", None)
+    if problems is not None:
+        window.tabifyDockWidget(problems, dock)
+        problems.raise_()
+    panel.message.connect(window.show_message)
+    menu = window.menuBar().addMenu("&Run")
+    train = QAction("&Train", window)
+    train.setShortcut(QKeySequence("F5"))
+    train.triggered.connect(lambda: (dock.show(), dock.raise_(), panel.train()))
+    stop = QAction("&Stop training", window)
+    stop.setShortcut(QKeySequence("Shift+F5"))
+    stop.triggered.connect(panel.stop)
+    resume = QAction("&Resume training", window)
+    resume.triggered.connect(panel.resume)
+    for action in (train, stop, resume):
+        menu.addAction(action)
+    menu.addSeparator()
+    menu.addAction(dock.toggleViewAction())
+    window.training_panel = panel
+    window.training_dock = dock
+    return dock

@@ -1,0 +1,61 @@
+"""Evaluation results: test metrics, confusion matrix heat map, per-class
+accuracy."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_API", "pyside6")
+
+import numpy as np  # noqa: E402
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget  # noqa: E402
+
+
+class EvaluationView(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.summary = QLabel("No evaluation yet: train a model first.")
+        self.summary.setWordWrap(True)
+        self.figure = Figure(figsize=(6, 3.2), layout="constrained")
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.canvas, 1)
+        self.result: dict | None = None
+
+    def show_result(self, result: dict) -> None:
+        self.result = result
+        metrics = "   ".join(f"<b>{k}</b> {v:.4g}" for k, v in result["metrics"].items())
+        self.summary.setText(f"On the {result['split']} split ({result['samples']} "
+                             f"samples): {metrics}")
+        self.figure.clear()
+        matrix = result.get("confusion_matrix")
+        if matrix is None:
+            self.canvas.draw_idle()
+            return
+        matrix = np.asarray(matrix)
+        names = result.get("class_names") or [str(i) for i in range(len(matrix))]
+        ax, bars = self.figure.subplots(1, 2, width_ratios=[3, 2])
+        ax.imshow(matrix, cmap="Blues")
+        ax.set_title("confusion matrix", fontsize=9)
+        ax.set_xlabel("predicted", fontsize=8)
+        ax.set_ylabel("true", fontsize=8)
+        ticks = range(len(names))
+        ax.set_xticks(ticks, names, fontsize=7)
+        ax.set_yticks(ticks, names, fontsize=7)
+        if len(names) <= 12:
+            top = matrix.max() or 1
+            for (i, j), value in np.ndenumerate(matrix):
+                ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
+                        color="white" if value > top / 2 else "black")
+        per_class = [v if v is not None else 0.0
+                     for v in result.get("per_class_accuracy", [])]
+        bars.barh(list(ticks), per_class, color="#4e9af1")
+        bars.set_yticks(ticks, names, fontsize=7)
+        bars.invert_yaxis()
+        bars.set_xlim(0, 1)
+        bars.set_title("accuracy per class", fontsize=9)
+        bars.tick_params(labelsize=7)
+        self.canvas.draw_idle()

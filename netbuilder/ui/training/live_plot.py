@@ -1,0 +1,213 @@
+"""Live loss and metric curves (matplotlib in Qt), several runs overlaid.
+
+Redraws are throttled: new points only mark the plot dirty, and a timer
+redraws at most twice a second and only while the widget is visible, by
+updating existing lines (no axes rebuilt) so plotting stays a small fraction
+of training time.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+
+os.environ.setdefault("QT_API", "pyside6")
+
+from matplotlib.backends.backend_qtagg import (  # noqa: E402
+    FigureCanvasQTAgg,
+    NavigationToolbar2QT,
+)
+from matplotlib.figure import Figure  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+SKIP = {"learning_rate", "samples_per_second"}
+COLORS = ["#4e9af1", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2",
+          "#edc948", "#ff9da7"]
+REDRAW_MS = 500
+
+
+def quantities(history: dict) -> list[str]:
+    """Base quantities to plot (loss first), without val_ duplicates."""
+    names = []
+    for key in history:
+        base = key[4:] if key.startswith("val_") else key
+        if base not in SKIP and base not in names:
+            names.append(base)
+    return sorted(names, key=lambda n: (n != "loss", n))
+
+
+class LivePlot(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.figure = Figure(figsize=(6, 3.2), layout="constrained")
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.toolbar = NavigationToolbar2QT(self.canvas, self)
+        self.batch_box = QCheckBox("Per-batch detail")
+        self.batch_box.setToolTip("Also draw the running batch values of the "
+                                  "current run")
+        self.batch_box.toggled.connect(self._mark_layout)
+        self.export_button = QPushButton("Export history CSV…")
+        self.export_button.clicked.connect(self.export_csv_dialog)
+        top = QHBoxLayout()
+        top.addWidget(self.toolbar)
+        top.addStretch(1)
+        top.addWidget(self.batch_box)
+        top.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.canvas, 1)
+        self.runs: list[dict] = []  # {"label", "history", "batches", "current"}
+        self._lines: dict = {}
+        self._axes: dict = {}
+        self._layout_dirty = True
+        self._dirty = False
+        self.redraws = 0
+        self.timer = QTimer(self)
+        self.timer.setInterval(REDRAW_MS)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    # ------------------------------------------------------------ data in
+    def set_previous_runs(self, runs: list[dict]) -> None:
+        """Recorded runs of the project, drawn lighter behind the current one."""
+        current = [r for r in self.runs if r["current"]]
+        self.runs = [{"label": r.get("id", f"run {i + 1}"),
+                      "history": dict(r.get("history") or {}), "batches": [],
+                      "current": False} for i, r in enumerate(runs)] + current
+        self._mark_layout()
+
+    def start_run(self, label: str) -> None:
+        for run in self.runs:
+            run["current"] = False
+        self.runs.append({"label": label, "history": {}, "batches": [],
+                          "current": True})
+        self._mark_layout()
+
+    def add_epoch(self, logs: dict) -> None:
+        run = self._current()
+        if run is None:
+            return
+        new_key = False
+        for key, value in logs.items():
+            if key not in run["history"]:
+                new_key = True
+            run["history"].setdefault(key, []).append(value)
+        if new_key:
+            self._layout_dirty = True
+        self._dirty = True
+
+    def add_batches(self, batches: list) -> None:
+        """(time, epoch, step, steps, logs) tuples from the bridge."""
+        run = self._current()
+        if run is None or not batches:
+            return
+        for _, epoch, step, steps, logs in batches:
+            x = epoch + (step + 1) / steps if steps else epoch + 1
+            run["batches"].append((x, logs))
+        self._dirty = self._dirty or self.batch_box.isChecked()
+
+    def point_count(self) -> int:
+        run = self._current()
+        return len(run["history"].get("loss", [])) if run else 0
+
+    def _current(self) -> dict | None:
+        return next((r for r in reversed(self.runs) if r["current"]), None)
+
+    def _mark_layout(self, *_args) -> None:
+        self._layout_dirty = True
+        self._dirty = True
+
+    # ------------------------------------------------------------ drawing
+    def _tick(self) -> None:
+        if self._dirty and self.isVisible():
+            self.redraw()
+
+    def redraw(self) -> None:
+        if self._layout_dirty:
+            self._rebuild()
+        self._update_lines()
+        self.canvas.draw_idle()
+        self._dirty = False
+        self.redraws += 1
+
+    def _rebuild(self) -> None:
+        self.figure.clear()
+        self._lines.clear()
+        self._axes.clear()
+        names: list[str] = []
+        for run in self.runs:
+            for name in quantities(run["history"]):
+                if name not in names:
+                    names.append(name)
+        names = sorted(names, key=lambda n: (n != "loss", n))[:4] or ["loss"]
+        axes = self.figure.subplots(1, len(names), squeeze=False)[0]
+        for ax, name in zip(axes, names, strict=True):
+            ax.set_title(name.replace("_", " "), fontsize=9)
+            ax.set_xlabel("epoch", fontsize=8)
+            ax.tick_params(labelsize=7)
+            ax.grid(True, alpha=0.3)
+            self._axes[name] = ax
+            for i, run in enumerate(self.runs):
+                color = COLORS[i % len(COLORS)]
+                alpha = 1.0 if run["current"] else 0.45
+                width = 1.8 if run["current"] else 1.0
+                label = run["label"]
+                (train,) = ax.plot([], [], color=color, alpha=alpha, lw=width,
+                                   marker="o", ms=2.5, label=f"{label} train")
+                (val,) = ax.plot([], [], color=color, alpha=alpha, lw=width,
+                                 ls="--", label=f"{label} validation")
+                self._lines[(i, name, "train")] = train
+                self._lines[(i, name, "val")] = val
+                if run["current"] and self.batch_box.isChecked():
+                    (batch,) = ax.plot([], [], color=color, alpha=0.35, lw=0.7,
+                                       label=f"{label} batches")
+                    self._lines[(i, name, "batch")] = batch
+        first = self._axes[names[0]]
+        if self.runs:
+            first.legend(fontsize=7, loc="best")
+        self._layout_dirty = False
+
+    def _update_lines(self) -> None:
+        for (i, name, split), line in self._lines.items():
+            run = self.runs[i]
+            if split == "batch":
+                points = [(x, logs[name]) for x, logs in run["batches"]
+                          if name in logs]
+                line.set_data([p[0] for p in points], [p[1] for p in points])
+                continue
+            key = name if split == "train" else f"val_{name}"
+            values = run["history"].get(key, [])
+            line.set_data(range(1, len(values) + 1), values)
+        for ax in self._axes.values():
+            ax.relim()
+            ax.autoscale_view()
+
+    # ------------------------------------------------------------ export
+    def export_csv_dialog(self) -> None:
+        run = self._current() or (self.runs[-1] if self.runs else None)
+        if run is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv",
+                                              "CSV files (*.csv)")
+        if path:
+            self.export_csv(path, run["history"])
+
+    @staticmethod
+    def export_csv(path: str, history: dict) -> None:
+        keys = list(history)
+        rows = max((len(v) for v in history.values()), default=0)
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["epoch", *keys])
+            for i in range(rows):
+                writer.writerow([i + 1, *(history[k][i] if i < len(history[k])
+                                          else "" for k in keys)])

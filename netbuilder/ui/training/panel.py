@@ -1,0 +1,328 @@
+"""The Training dock: settings, Train / Stop / Resume, progress with ETA and
+samples/s, live curves, evaluation and the project's recorded runs.
+
+Training runs in TrainingSession's worker thread; the UI only reacts to its
+events (see :mod:`bridge`). Settings edits and recorded runs change the
+project through undo commands.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from netbuilder.engine import training as tr
+from netbuilder.engine.training_config import TrainingConfig, TrainingConfigError
+from netbuilder.ui.training.bridge import SessionBridge
+from netbuilder.ui.training.commands import SetExtraCommand
+from netbuilder.ui.training.config_form import ConfigForm
+from netbuilder.ui.training.evaluation_view import EvaluationView
+from netbuilder.ui.training.live_plot import LivePlot
+
+
+class TrainingPanel(QWidget):
+    message = Signal(str)
+    evaluated = Signal(dict)
+    previewReady = Signal(str)
+
+    def __init__(self, editor, document=None, parent=None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.document = document
+        self.session: tr.TrainingSession | None = None
+        self.bridge = SessionBridge(self)
+        self.form = ConfigForm()
+        self.plot = LivePlot()
+        self.evaluation = EvaluationView()
+        self.runs_list = QListWidget()
+        self.train_button = QPushButton("Train")
+        self.stop_button = QPushButton("Stop")
+        self.resume_button = QPushButton("Resume")
+        self.train_button.setToolTip("Train the model with these settings (F5)")
+        self.stop_button.setToolTip("Stop after the current batch (Shift+F5)")
+        self.resume_button.setToolTip("Continue from the last epoch with the same "
+                                      "optimizer state")
+        self.epoch_bar = QProgressBar()
+        self.epoch_bar.setFormat("epoch %v / %m")
+        self.batch_bar = QProgressBar()
+        self.batch_bar.setFormat("batch %v / %m")
+        self.status = QLabel("Ready.")
+        self.status.setWordWrap(True)
+        self.strategy_label = QLabel("")
+        self.strategy_label.setWordWrap(True)
+        self.preview = QLabel("")
+        self.preview.setWordWrap(True)
+        self._build()
+        self._wire()
+        self._epoch_started = 0.0
+        self._run_started = 0.0
+        self._target_epochs = 0
+        self.set_graph(editor.graph)
+
+    # ------------------------------------------------------------ layout
+    def _build(self) -> None:
+        buttons = QHBoxLayout()
+        for b in (self.train_button, self.stop_button, self.resume_button):
+            buttons.addWidget(b)
+        buttons.addWidget(self.epoch_bar, 1)
+        buttons.addWidget(self.batch_bar, 1)
+        settings = QWidget()
+        col = QVBoxLayout(settings)
+        col.addWidget(self.form)
+        col.addWidget(self.preview)
+        col.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(settings)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.plot, "Curves")
+        self.tabs.addTab(self.evaluation, "Evaluation")
+        self.tabs.addTab(self.runs_list, "Runs")
+        split = QSplitter()
+        split.addWidget(scroll)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addWidget(self.strategy_label)
+        layout.addWidget(split, 1)
+        self._set_state("idle")
+
+    def _wire(self) -> None:
+        self.form.edited.connect(self._settings_edited)
+        self.form.previewRequested.connect(self.preview_data)
+        self.previewReady.connect(self.preview.setText)
+        self.train_button.clicked.connect(self.train)
+        self.stop_button.clicked.connect(self.stop)
+        self.resume_button.clicked.connect(self.resume)
+        self.bridge.event.connect(self._on_event)
+        self.bridge.prepared.connect(self._prepared)
+        self.bridge.prepareFailed.connect(self._failed)
+        self.evaluated.connect(self._show_evaluation)
+        self.editor.graphReplaced.connect(self.set_graph)
+        self.batch_timer = QTimer(self)
+        self.batch_timer.setInterval(200)
+        self.batch_timer.timeout.connect(self._drain_batches)
+
+    def set_graph(self, graph) -> None:
+        self.graph = graph
+        self.form.set_config(graph.extra.get("training"))
+        self._show_runs()
+
+    # ------------------------------------------------------------ settings
+    def _settings_edited(self, data: dict) -> None:
+        if data == self.graph.extra.get("training"):
+            return
+        self.editor.stack.push(SetExtraCommand(self.graph, "training", data,
+                                               "Change training settings",
+                                               merge=True))
+
+    def config(self) -> TrainingConfig | None:
+        data = self.graph.extra.get("training") or self.form.config_dict()
+        try:
+            return TrainingConfig.from_dict(data)
+        except TrainingConfigError as exc:
+            self._failed("; ".join(exc.problems))
+            return None
+
+    def preview_data(self, spec: str) -> None:
+        """Load the data in the background and show its shapes and samples."""
+        self.preview.setText(f"Loading {spec}…")
+        base = self._base_dir()
+        split = self.form.validation.value()
+
+        def work() -> None:
+            from netbuilder.engine.datasets import DataError, load_data
+
+            try:
+                data = load_data(spec, base, validation_split=split)
+            except DataError as exc:
+                self.previewReady.emit(f"<span style='color:#ff6b6b'>{exc}</span>")
+                return
+            text = data.summary()
+            if data.train.y:
+                labels = data.train.y[0][:12].reshape(-1)[:12].tolist()
+                names = data.class_names
+                if names:
+                    labels = [names[int(v)] if 0 <= int(v) < len(names) else v
+                              for v in labels]
+                text += f"<br>first labels: {labels}"
+            self.previewReady.emit(text)
+
+        threading.Thread(target=work, daemon=True).start()
+
+    # ------------------------------------------------------------ running
+    def _base_dir(self) -> Path:
+        path = getattr(self.document, "path", None)
+        return Path(path).parent if path else Path.cwd()
+
+    def _log_dir(self, run_number: int) -> Path:
+        path = getattr(self.document, "path", None)
+        root = (Path(path).parent / "runs" / Path(path).stem) if path else \
+            Path(tempfile.gettempdir()) / "netbuilder-runs"
+        return root / f"run-{run_number}"
+
+    def train(self) -> None:
+        if self.session is not None and self.session.running:
+            return
+        config = self.config()
+        if config is None:
+            return
+        run_number = len(self.graph.extra.get("runs") or []) + 1
+        self.session = tr.TrainingSession(
+            self.graph, config, base_dir=self._base_dir(),
+            listener=self.bridge.listener, log_dir=self._log_dir(run_number))
+        self._target_epochs = config.epochs
+        self.plot.set_previous_runs(self.graph.extra.get("runs") or [])
+        self.plot.start_run(f"run-{run_number}")
+        self.status.setText("Preparing: loading data and building the model…")
+        self._set_state("preparing")
+        self.bridge.prepare_in_background(self.session)
+
+    def _prepared(self, session) -> None:
+        if session is not self.session:
+            return
+        self.strategy_label.setText(session.strategy_info.describe(
+            session.config.batch_size))
+        self._start(self._target_epochs)
+
+    def _start(self, target: int) -> None:
+        self.epoch_bar.setRange(0, target)
+        self.epoch_bar.setValue(self.session.completed_epochs)
+        self._run_started = time.perf_counter()
+        self._epochs_at_start = self.session.completed_epochs
+        self._set_state("running")
+        self.status.setText("Training…")
+        self.batch_timer.start()
+        self.session.start(target)
+
+    def stop(self) -> None:
+        if self.session is not None and self.session.running:
+            self.session.stop()
+            self.status.setText("Stopping after the current batch…")
+
+    def resume(self) -> None:
+        if self.session is None or self.session.running or self.session.model is None:
+            return
+        config = self.config()
+        extra = config.epochs if config else 1
+        self._target_epochs = self.session.completed_epochs + extra
+        self._start(self._target_epochs)
+
+    # ------------------------------------------------------------ events
+    def _drain_batches(self) -> None:
+        batches = self.bridge.take_batches()
+        if not batches:
+            return
+        self.plot.add_batches(batches)
+        _, epoch, step, steps, logs = batches[-1]
+        if steps:
+            self.batch_bar.setRange(0, steps)
+            self.batch_bar.setValue(step + 1)
+        done = self._progress(epoch, step, steps)
+        elapsed = time.perf_counter() - self._run_started
+        eta = elapsed / done * (1 - done) if done > 0 else math.nan
+        rate = logs.get("samples_per_second", 0.0)
+        loss = logs.get("loss", math.nan)
+        self.status.setText(f"Epoch {epoch + 1}/{self._target_epochs} · loss "
+                            f"{loss:.4g} · {rate:,.0f} samples/s · ETA "
+                            + (f"{eta:.0f} s" if math.isfinite(eta) else "…"))
+
+    def _progress(self, epoch: int, step: int, steps: int | None) -> float:
+        total = self._target_epochs - self._epochs_at_start
+        if not steps or total <= 0:
+            return 0.0
+        return ((epoch - self._epochs_at_start) + (step + 1) / steps) / total
+
+    def _on_event(self, event: tr.TrainingEvent) -> None:
+        if event.kind == tr.EPOCH:
+            self.plot.add_epoch(event.logs)
+            self.epoch_bar.setValue(event.epoch + 1)
+        elif event.kind == tr.PREPARED:
+            self.preview.setText(event.message)
+        elif event.kind in (tr.FINISHED, tr.STOPPED):
+            self._drain_batches()
+            self.batch_timer.stop()
+            self.plot.redraw()
+            text = event.message if event.kind == tr.STOPPED else \
+                f"Finished: {event.message}."
+            self.status.setText(text + " Evaluating…")
+            self._set_state("evaluating")
+            self._evaluate_in_background()
+            if event.kind == tr.STOPPED and "loss became" in event.message:
+                self.message.emit(event.message)
+        elif event.kind == tr.FAILED:
+            self.batch_timer.stop()
+            self._failed(event.message)
+
+    def _failed(self, message: str) -> None:
+        self.status.setText(f"<span style='color:#ff6b6b'>{message}</span>")
+        self.message.emit(message)
+        self._set_state("stopped" if self.session and self.session.model else "idle")
+
+    def _evaluate_in_background(self) -> None:
+        session = self.session
+
+        def work() -> None:
+            try:
+                result = session.evaluate()
+            except Exception as exc:  # report, never crash
+                result = {"error": str(exc)}
+            self.evaluated.emit(result)
+
+        threading.Thread(target=work, daemon=True).start()
+
+    def _show_evaluation(self, result: dict) -> None:
+        if "error" in result:
+            self.status.setText(f"Evaluation failed: {result['error']}")
+            result = None
+        else:
+            self.evaluation.show_result(result)
+            metrics = ", ".join(f"{k} {v:.4g}" for k, v in result["metrics"].items())
+            self.status.setText(f"Done. {result['split'].capitalize()} {metrics}.")
+        self._record(result)
+        self._set_state("stopped")
+
+    def _record(self, evaluation: dict | None) -> None:
+        runs = list(self.graph.extra.get("runs") or [])
+        run = {"id": f"run-{len(runs) + 1}", **self.session.record(evaluation)}
+        runs.append(run)
+        self.editor.stack.push(SetExtraCommand(self.graph, "runs", runs,
+                                               f"Record training {run['id']}"))
+        self._show_runs()
+
+    def _show_runs(self) -> None:
+        self.runs_list.clear()
+        for run in self.graph.extra.get("runs") or []:
+            final = run.get("final") or {}
+            bits = [f"{k} {v:.4g}" for k, v in final.items()
+                    if k in ("loss", "accuracy", "val_loss", "val_accuracy")]
+            self.runs_list.addItem(f"{run.get('id', '?')} · {run.get('epochs', 0)} "
+                                   f"epochs · " + ", ".join(bits))
+
+    def _set_state(self, state: str) -> None:
+        running = state in ("preparing", "running", "evaluating")
+        self.train_button.setEnabled(not running)
+        self.stop_button.setEnabled(state == "running")
+        self.resume_button.setEnabled(state == "stopped" and self.session is not None
+                                      and self.session.model is not None)
+        self.form.set_running(running)
+        self.state = state
