@@ -47,6 +47,8 @@ class TrainingEvent:
 
 
 Listener = Callable[[TrainingEvent], None]
+# Seconds between batch reports (reading the logs waits for the device).
+REPORT_INTERVAL = 0.1
 
 
 def _clean_logs(logs: dict | None) -> dict[str, float]:
@@ -113,6 +115,7 @@ class TrainingSession:
         self.started_at: str | None = None
         self.train_seconds = 0.0
         self.samples_per_second = 0.0
+        self.batches_run = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -298,26 +301,42 @@ class TrainingSession:
             steps = math.ceil(len(self.dataset.train) / batch_size)
 
         class Reporter(keras.callbacks.Callback):
+            # Keras may run batch hooks on its own thread so that the training
+            # loop never waits for them; everything below tolerates that.
+            async_safe = True
+
             def on_epoch_begin(self, epoch, logs=None):
                 self._epoch = epoch
                 self._t0 = time.perf_counter()
                 self._seen = 0
+                self._last_report = 0.0
 
             def on_train_batch_end(self, batch, logs=None):
-                logs = _clean_logs(logs)
+                # Cheap on every batch: count it and honour Stop at once.
+                session.batches_run += 1
                 self._seen += batch_size
-                elapsed = max(time.perf_counter() - self._t0, 1e-9)
+                if session._stop.is_set():
+                    session.stop_reason = "stopped by the user"
+                    self.model.stop_training = True
+                # Reading the logs waits for the device, so only a few times a
+                # second (and at each epoch's last batch): a running-mean loss
+                # that became NaN stays NaN, so it is still caught.
+                now = time.perf_counter()
+                last = steps is not None and batch + 1 >= steps
+                if now - self._last_report < REPORT_INTERVAL and not last \
+                        and not session._stop.is_set():
+                    return
+                self._last_report = now
+                logs = _clean_logs(logs)
+                elapsed = max(now - self._t0, 1e-9)
                 session.samples_per_second = self._seen / elapsed
                 logs["samples_per_second"] = session.samples_per_second
                 loss = logs.get("loss")
                 if loss is not None and not math.isfinite(loss):
                     session.stop_reason = (
-                        f"the loss became {loss} in epoch {self._epoch + 1}, batch "
-                        f"{batch + 1}: training stopped. Try a lower learning "
-                        "rate or check the data for NaN or huge values.")
-                    self.model.stop_training = True
-                elif session._stop.is_set():
-                    session.stop_reason = "stopped by the user"
+                        f"the loss became {loss} in epoch {self._epoch + 1}, by "
+                        f"batch {batch + 1}: training stopped. Try a lower "
+                        "learning rate or check the data for NaN or huge values.")
                     self.model.stop_training = True
                 session.listener(TrainingEvent(BATCH, self._epoch, batch, steps, logs))
 

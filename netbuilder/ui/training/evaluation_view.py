@@ -27,7 +27,8 @@ class EvaluationView(QWidget):
 
     def show_result(self, result: dict) -> None:
         self.result = result
-        metrics = "   ".join(f"<b>{k}</b> {v:.4g}" for k, v in result["metrics"].items())
+        metrics = "   ".join(f"<b>{k}</b> {v:.4g}"
+                               for k, v in result["metrics"].items())
         self.summary.setText(f"On the {result['split']} split ({result['samples']} "
                              f"samples): {metrics}")
         self.figure.clear()

@@ -39,6 +39,7 @@ from netbuilder.ui.training.live_plot import LivePlot
 
 class TrainingPanel(QWidget):
     message = Signal(str)
+    stateChanged = Signal(str)  # idle, preparing, running, evaluating, stopped
     evaluated = Signal(dict)
     previewReady = Signal(str)
 
@@ -326,3 +327,4 @@ class TrainingPanel(QWidget):
                                       and self.session.model is not None)
         self.form.set_running(running)
         self.state = state
+        self.stateChanged.emit(state)
