@@ -1,10 +1,11 @@
 """Live loss and metric curves (matplotlib in Qt), several runs overlaid.
 
 Redraws are throttled: new points only mark the plot dirty, and a timer
-redraws only while the widget is visible, at most twice a second and never
-more often than keeps drawing under 2 % of the wall time (a redraw that took
-40 ms waits 2 s before the next), updating existing lines rather than
-rebuilding axes, so plotting stays a small fraction of training time.
+redraws only while the widget is visible, at most twice a second and, up to
+a 3 s wait, no more often than keeps drawing under 2 % of the wall time (a
+redraw that took 40 ms waits 2 s before the next), updating existing lines
+rather than rebuilding axes, so plotting stays a small fraction of training
+time.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from matplotlib.backends.backend_qtagg import (  # noqa: E402
     NavigationToolbar2QT,
 )
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
     QCheckBox,
@@ -34,6 +36,7 @@ SKIP = {"learning_rate", "samples_per_second"}
 # Drawing holds Python's lock, which the training thread needs too: keep the
 # time spent drawing under this share of the wall time.
 DRAW_BUDGET = 0.02
+MAX_WAIT = 3.0  # but show new points at least every few seconds
 COLORS = ["#4e9af1", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2",
           "#edc948", "#ff9da7"]
 REDRAW_MS = 500
@@ -135,7 +138,10 @@ class LivePlot(QWidget):
 
     # ------------------------------------------------------------ drawing
     def _tick(self) -> None:
-        if self._dirty and self.isVisible() and \
+        run = self._current()
+        has_points = run is not None and (run["history"] or (
+            run["batches"] and self.batch_box.isChecked()))
+        if self._dirty and has_points and self.isVisible() and \
                 time.perf_counter() >= self._next_allowed:
             self.redraw()
 
@@ -147,7 +153,11 @@ class LivePlot(QWidget):
         self.canvas.draw()
         spent = time.perf_counter() - t0
         self.draw_seconds += spent
-        self._next_allowed = time.perf_counter() + spent / DRAW_BUDGET
+        # the first draws are slower (font and layout caches): judge the cost
+        # by the cheapest recent draw
+        self._costs = (getattr(self, "_costs", []) + [spent])[-3:]
+        wait = min(min(self._costs) / DRAW_BUDGET, MAX_WAIT)
+        self._next_allowed = time.perf_counter() + wait
         self._dirty = False
         self.redraws += 1
 
@@ -167,6 +177,7 @@ class LivePlot(QWidget):
             ax.set_xlabel("epoch", fontsize=8)
             ax.tick_params(labelsize=7)
             ax.grid(True, alpha=0.3)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             self._axes[name] = ax
             for i, run in enumerate(self.runs):
                 color = COLORS[i % len(COLORS)]
