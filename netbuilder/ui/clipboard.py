@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 
-from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
 
 MIME = "application/x-netbuilder-nodes"
@@ -25,11 +24,9 @@ def copy_nodes(graph, node_ids) -> int:
     payload = selection_payload(graph, node_ids)
     if not payload["nodes"]:
         return 0
-    text = json.dumps(payload)
-    mime = QMimeData()
-    mime.setData(MIME, text.encode("utf-8"))
-    mime.setText(text)
-    QGuiApplication.clipboard().setMimeData(mime)
+    # Plain text (JSON): other apps can read it, and it avoids handing a
+    # Python-owned QMimeData to the clipboard (PySide crashes at exit).
+    QGuiApplication.clipboard().setText(json.dumps(payload))
     return len(payload["nodes"])
 
 

@@ -4,7 +4,14 @@ labelled with the shape of the tensor it carries."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFontMetrics,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+)
 from PySide6.QtWidgets import QGraphicsItem
 
 from netbuilder.ui import theme
@@ -32,7 +39,7 @@ class EdgeItem(QGraphicsItem):
         self.error = False
         self.setZValue(0)
         self.setFlags(QGraphicsItem.ItemIsSelectable)
-        self._font = theme.ui_font(8)
+        self._font = theme.ui_font(7.5)
         self._path = QPainterPath()
         self._label_rect = QRectF()
         self._bounds = QRectF()
@@ -57,8 +64,11 @@ class EdgeItem(QGraphicsItem):
         self._path = wire_path(a, b)
         fm = QFontMetrics(self._font)
         self.label = self.full_label
-        if self.label and fm.horizontalAdvance(self.label) + 14 > abs(b.x() - a.x()):
+        room = abs(b.x() - a.x()) - 12 if b.x() > a.x() else 1e9
+        if self.label and fm.horizontalAdvance(self.label) + 10 > room:
             self.label = self.compact_label
+            if fm.horizontalAdvance(self.label) + 10 > room:
+                self.label = ""  # no room: the tooltip still tells
         if self.label:
             w, h = fm.horizontalAdvance(self.label) + 10, fm.height() + 2
             mid = self._path.pointAtPercent(0.5)

@@ -33,6 +33,10 @@ class FileActionsMixin:
         return {QMessageBox.Save: SAVE, QMessageBox.Discard: DISCARD}.get(
             QMessageBox.StandardButton(answer), CANCEL)
 
+    def warn(self, title: str, text: str) -> None:
+        """A warning box. Tests replace this method."""
+        QMessageBox.warning(self, title, text)
+
     def ask_path(self, title: str, save: bool, filters: str = PROJECT_FILTER,
                  suggestion: str = "") -> str | None:
         """A file dialog. Tests replace this method."""
@@ -77,9 +81,7 @@ class FileActionsMixin:
             return False
         ok, reason = self.document.open(path)
         if not ok:
-            QMessageBox.warning(self, "Cannot open project",
-                                f"{Path(path).name}: {reason}") if self.isVisible() \
-                else None
+            self.warn("Cannot open project", f"{Path(path).name}: {reason}")
             self.show_message(f"Cannot open {path}: {reason}")
             return False
         self.view.fit_graph()
@@ -99,7 +101,7 @@ class FileActionsMixin:
             return self.save_as()
         ok, reason = self.document.save()
         if not ok:
-            QMessageBox.warning(self, "Cannot save", reason) if self.isVisible() else None
+            self.warn("Cannot save", reason)
             self.show_message(reason)
             return False
         self.autosaver.remove()

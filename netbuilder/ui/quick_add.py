@@ -4,7 +4,13 @@ double-click on empty canvas, or a wire dropped on empty canvas)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import (
+    QFrame,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+)
 
 from netbuilder.engine.catalog import get_catalog
 from netbuilder.ui.palette import first_line

@@ -29,6 +29,8 @@ def _make_window(qtbot, path=None, keras=False):
     win = create_window(path, load_tensorflow=False, offer_recovery=False)
     # pytest-qt closes the window at teardown: never block on a prompt.
     win.ask_unsaved = lambda: "discard"
+    win.warned = []
+    win.warn = lambda title, text: win.warned.append((title, text))
     qtbot.addWidget(win)
     win.resize(1300, 850)
     win.show()

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from uihelpers import connect, drop_layer, select
 
-from netbuilder.ui.param_editors import ChoiceEditor, IntEditor, ObjectEditor, TextEditor, TupleEditor
+from netbuilder.ui.param_editors import (
+    ChoiceEditor,
+    IntEditor,
+    ObjectEditor,
+    TextEditor,
+    TupleEditor,
+)
 
 CHAIN = ["Input", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dense", "Output"]
 
