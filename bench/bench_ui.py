@@ -1,0 +1,101 @@
+"""UI benchmarks (figures from one run; never thresholds):
+- time to a shown window vs. `import tensorflow` time (separate processes);
+- scene build time for a 1,000-node project;
+- average paint time per frame while zooming/panning it, full detail and
+  low zoom (level of detail)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("NETBUILDER_CONFIG_DIR", tempfile.mkdtemp(prefix="nb-bench-"))
+sys.path.insert(0, str(ROOT))
+
+WINDOW = """
+import time; t0 = time.perf_counter()
+from netbuilder.ui.app import create_window, make_application
+app = make_application()
+w = create_window("resources/examples/small_cnn.nbproj", offer_recovery=False)
+w.show(); app.processEvents()
+print(time.perf_counter() - t0)
+"""
+TF = "import time; t0 = time.perf_counter(); import tensorflow; print(time.perf_counter() - t0)"
+
+
+def child(code: str) -> float:
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def big_project(path: Path, n: int = 1000) -> None:
+    from netbuilder.engine.graph import Graph
+    from netbuilder.engine.project import save_project
+
+    g = Graph("big")
+    prev = g.add_node("Input", "x", {"shape": [64]}, (0, 0)).id
+    for i in range(n - 2):
+        nid = g.add_node("Dense", f"d{i}", {"units": 64, "activation": "relu"},
+                         ((i % 40) * 220, (i // 40) * 120)).id
+        g.connect(prev, 0, nid, 0)
+        prev = nid
+    out = g.add_node("Output", "y", {}, (40 * 220, 0)).id
+    g.connect(prev, 0, out, 0)
+    save_project(g, path)
+
+
+def paint_time(win, app, zoom: float, frames: int = 30) -> float:
+    view = win.view
+    view.set_zoom(zoom)
+    total = 0.0
+    for i in range(frames):
+        dx = 40 if i % 2 else -40
+        view.horizontalScrollBar().setValue(view.horizontalScrollBar().value() + dx)
+        view.set_zoom(zoom * (1.02 if i % 2 else 1 / 1.02))
+        t0 = time.perf_counter()
+        view.viewport().repaint()
+        total += time.perf_counter() - t0
+    return total / frames * 1000
+
+
+def main() -> None:
+    window_s = child(WINDOW)
+    tf_s = child(TF)
+    print(f"time to shown window: {window_s:.2f} s; import tensorflow: {tf_s:.2f} s; "
+          f"ratio {window_s / tf_s:.2f}")
+    import netbuilder.ui  # noqa: F401
+    from netbuilder.engine.project import load_project
+    from netbuilder.ui.app import create_window, make_application
+
+    app = make_application()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.nbproj"
+        big_project(path)
+        win = create_window(None, load_tensorflow=False, offer_recovery=False)
+        win.resize(1400, 900)
+        win.show()
+        app.processEvents()
+        graph = load_project(path).graph
+        t0 = time.perf_counter()
+        win.editor.set_graph(graph)
+        build = time.perf_counter() - t0
+        print(f"scene build, 1,000 nodes: {build * 1000:.0f} ms")
+        win.view.fit_graph()
+        app.processEvents()
+        full = paint_time(win, app, 1.0)
+        low = paint_time(win, app, 0.12)
+        print(f"paint per frame while zooming/panning: full detail {full:.1f} ms, "
+              f"low zoom (whole graph, LOD) {low:.1f} ms")
+        win.ask_unsaved = lambda: "discard"
+        win.close()
+
+
+if __name__ == "__main__":
+    main()
