@@ -66,6 +66,6 @@ def run_app(path: str | None = None) -> int:
     app = make_application()
     window = create_window(path)
     window.show()
-    QTimer.singleShot(0, window.view.fit_graph)
+    QTimer.singleShot(0, window.view.show_graph)
     QTimer.singleShot(0, window.start_background_work)
     return app.exec()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -45,7 +46,10 @@ def generate(graph, flavor: str) -> tuple[str, dict]:
             _codegen = module
         except ImportError:
             return ("# Code generation is not available in this build.\n", {})
-    result = _codegen.generate_code(graph, flavor=flavor)
+    if hasattr(_codegen, "generate"):  # GeneratedCode with node_lines
+        result = _codegen.generate(graph, flavor)
+    else:
+        result = _codegen.generate_code(graph, flavor=flavor)
     text, lines = _split_result(result)
     return text, _normalise_lines(lines)
 
@@ -94,6 +98,7 @@ class CodeView(QWidget):
         export_button = QPushButton("Export Python…")
         self.status = QLabel("")
         self.status.setStyleSheet("color: #9aa4b2;")
+        self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         top = QHBoxLayout()
         top.addWidget(QLabel("Flavor"))
         top.addWidget(self.flavor_box)
@@ -149,7 +154,8 @@ class CodeView(QWidget):
     def _generated(self, result, error) -> None:
         self._running = False
         if error is not None:
-            self.status.setText(f"cannot generate code: {error}")
+            self.status.setText(f"Not runnable yet: {error}")
+            self.status.setToolTip(str(error))
         else:
             text, lines = result
             self.status.setText("")

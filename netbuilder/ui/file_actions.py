@@ -84,7 +84,7 @@ class FileActionsMixin:
             self.warn("Cannot open project", f"{Path(path).name}: {reason}")
             self.show_message(f"Cannot open {path}: {reason}")
             return False
-        self.view.fit_graph()
+        self.view.show_graph()
         problems = self.document.file_problems
         if problems:
             self.show_message(f"Opened {Path(path).name} with {len(problems)} "

@@ -82,7 +82,7 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
         self.problems_dock.raise_()
         self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 340],
                          Qt.Horizontal)
-        self.resizeDocks([self.problems_dock], [190], Qt.Vertical)
+        self.resizeDocks([self.problems_dock], [150], Qt.Vertical)
 
     def _build_status(self) -> None:
         bar = self.statusBar()

@@ -72,6 +72,19 @@ class GraphView(QGraphicsView):
                 self.set_zoom(1.5)
         self.zoomChanged.emit(self.zoom())
 
+    def show_graph(self, min_zoom: float = 0.75) -> None:
+        """Initial view of a freshly opened graph: fit it, but never so small
+        that labels become unreadable (then start from its left end)."""
+        self.fit_graph()
+        if self.zoom() >= min_zoom or not self.scene().nodes:
+            return
+        rect = QRectF()
+        for item in self.scene().nodes.values():
+            rect = rect.united(item.sceneBoundingRect())
+        self.set_zoom(min_zoom)
+        half_width = self.viewport().width() / 2 / self.zoom()
+        self.centerOn(rect.left() - 40 + half_width, rect.center().y())
+
     def reset_zoom(self) -> None:
         self.set_zoom(1.0)
 

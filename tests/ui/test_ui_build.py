@@ -88,8 +88,17 @@ def test_build_cnn_from_palette(keras_window, qtbot):
     qtbot.wait(400)
     qtbot.waitUntil(win.code_view.is_idle, timeout=10_000)
     code = win.code_view.edit.toPlainText()
-    if "not available" not in code:
-        assert "Conv2D" in code and "16" in code
+    assert "layers.Conv2D(" in code and "16" in code
+    # Selecting a node highlights its lines; clicking a line selects the node.
+    select(win, ids[4])
+    span = win.code_view.lines[ids[4]]
+    assert win.code_view.edit.extraSelections()
+    assert win.code_view.edit.textCursor().blockNumber() + 1 == span[0]
+    select(win, ids[0])
+    from PySide6.QtGui import QTextCursor
+    block = win.code_view.edit.document().findBlockByLineNumber(span[0] - 1)
+    win.code_view.edit.setTextCursor(QTextCursor(block))
+    assert win.scene.selected_node_ids() == [ids[4]]
     # No problems for a well-formed model.
     assert win.problems.counts()[0] == 0
 
