@@ -23,6 +23,7 @@ from netbuilder.ui.scene import GraphScene
 from netbuilder.ui.settings import settings
 from netbuilder.ui.summary_panel import SummaryPanel
 from netbuilder.ui.tf_loader import TensorFlowLoader
+from netbuilder.ui.training import install_training_dock
 from netbuilder.ui.view import GraphView
 from netbuilder.ui.window_menus import build_menus
 
@@ -43,6 +44,7 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
         self.tf = TensorFlowLoader(self)
         self._build_status()
         build_menus(self)
+        install_training_dock(self)
         self._wire()
         self.autosaver = Autosaver(self.document, parent=self)
         self._restore_layout()
