@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -33,8 +34,10 @@ from netbuilder.engine.training_config import TrainingConfig, TrainingConfigErro
 from netbuilder.ui.training.bridge import SessionBridge
 from netbuilder.ui.training.commands import SetExtraCommand
 from netbuilder.ui.training.config_form import ConfigForm
-from netbuilder.ui.training.evaluation_view import EvaluationView
-from netbuilder.ui.training.live_plot import LivePlot
+
+if TYPE_CHECKING:
+    from netbuilder.ui.training.evaluation_view import EvaluationView
+    from netbuilder.ui.training.live_plot import LivePlot
 
 
 class TrainingPanel(QWidget):
@@ -50,8 +53,13 @@ class TrainingPanel(QWidget):
         self.session: tr.TrainingSession | None = None
         self.bridge = SessionBridge(self)
         self.form = ConfigForm()
-        self.plot = LivePlot()
-        self.evaluation = EvaluationView()
+        # The plots need matplotlib (about 0.3 s to import): they are made the
+        # first time the panel is shown or used, not at start-up.
+        self._plot: LivePlot | None = None
+        self._evaluation: EvaluationView | None = None
+        self._matplotlib_ready = threading.Event()
+        threading.Thread(target=self._import_matplotlib, name="import-matplotlib",
+                         daemon=True).start()
         self.runs_list = QListWidget()
         self.train_button = QPushButton("Train")
         self.stop_button = QPushButton("Stop")
@@ -94,8 +102,8 @@ class TrainingPanel(QWidget):
         scroll.setWidget(settings)
         scroll.setMinimumWidth(380)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.plot, "Curves")
-        self.tabs.addTab(self.evaluation, "Evaluation")
+        self.tabs.addTab(QWidget(), "Curves")
+        self.tabs.addTab(QWidget(), "Evaluation")
         self.tabs.addTab(self.runs_list, "Runs")
         split = QSplitter()
         split.addWidget(scroll)
@@ -124,6 +132,53 @@ class TrainingPanel(QWidget):
         self.batch_timer = QTimer(self)
         self.batch_timer.setInterval(200)
         self.batch_timer.timeout.connect(self._drain_batches)
+
+    @property
+    def plot(self) -> LivePlot:
+        if self._plot is None:
+            from netbuilder.ui.training.live_plot import LivePlot
+
+            self._plot = LivePlot()
+            self._replace_tab(0, self._plot, "Curves")
+        return self._plot
+
+    @property
+    def evaluation(self) -> EvaluationView:
+        if self._evaluation is None:
+            from netbuilder.ui.training.evaluation_view import EvaluationView
+
+            self._evaluation = EvaluationView()
+            self._replace_tab(1, self._evaluation, "Evaluation")
+        return self._evaluation
+
+    def _replace_tab(self, index: int, widget: QWidget, title: str) -> None:
+        current = self.tabs.currentIndex()
+        old = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, widget, title)
+        self.tabs.setCurrentIndex(current)
+        old.deleteLater()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._make_plots_when_ready()
+
+    def _make_plots_when_ready(self) -> None:
+        """Create the plot widgets once matplotlib has been imported in the
+        background (so that showing the panel never waits for the import)."""
+        if self._plot is not None:
+            return
+        if not self._matplotlib_ready.is_set():
+            QTimer.singleShot(100, self._make_plots_when_ready)
+            return
+        self.plot, self.evaluation  # noqa: B018 - create them now
+
+    def _import_matplotlib(self) -> None:
+        try:
+            import matplotlib.backends.backend_qtagg  # noqa: F401
+            import matplotlib.figure  # noqa: F401
+        finally:
+            self._matplotlib_ready.set()
 
     def set_graph(self, graph) -> None:
         self.graph = graph
