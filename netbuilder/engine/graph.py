@@ -242,9 +242,13 @@ class Graph:
     def add_node(self, type_name: str, name: str | None = None,
                  params: dict[str, Any] | None = None,
                  position: tuple[float, float] = (0.0, 0.0),
-                 node_id: str | None = None, validate: bool = True) -> Node:
+                 node_id: str | None = None, validate: bool = True,
+                 index: int | None = None) -> Node:
         """Add a node. With ``validate=False`` (used when loading a damaged
-        file) unknown types and bad params are kept for diagnostics to report."""
+        file) unknown types and bad params are kept for diagnostics to report.
+        ``index`` puts the node at that position in file order (undo of a
+        delete; Input/Output order is the model's input/output order);
+        ``None`` appends it."""
         spec = self.catalog.get(type_name)
         if spec is None and validate:
             raise UnknownLayerTypeError(f"{type_name!r} is not a known layer type")
@@ -264,7 +268,15 @@ class Graph:
             raise DuplicateNameError(f"a layer named {name!r} already exists")
         node = Node(node_id, type_name, name, params,
                     (float(position[0]), float(position[1])))
-        self.nodes[node_id] = node
+        if index is not None and (not isinstance(index, int) or index < 0):
+            raise GraphError(f"node position {index!r} is not a valid index")
+        if index is None or index >= len(self.nodes):
+            self.nodes[node_id] = node
+        else:
+            items = list(self.nodes.items())
+            items.insert(index, (node_id, node))
+            self.nodes.clear()
+            self.nodes.update(items)
         self.events.emit(GraphEvent(ev.NODE_ADDED, node_id))
         return node
 

@@ -48,9 +48,26 @@ class GraphCommand(QUndoCommand):
         raise NotImplementedError
 
 
-def _restore_node(graph: Graph, node) -> None:
+def restore_node(graph: Graph, node, index: int | None = None) -> None:
+    """Put a removed node back (same id, name, params; at ``index`` in file
+    order when given)."""
     graph.add_node(node.type, node.name, copy.deepcopy(node.params), node.position,
-                   node_id=node.id, validate=False)
+                   node_id=node.id, validate=False, index=index)
+    if node.shares is not None and node.shares in graph.nodes:
+        graph.set_shares(node.id, node.shares)
+
+
+def relink(graph: Graph, wanted: dict) -> None:
+    """Set shared-layer links back to ``wanted`` (node id -> owner id or
+    None) for the nodes that differ: unlink them all first, then link."""
+    wrong = [nid for nid, owner in wanted.items()
+             if nid in graph.nodes and graph.nodes[nid].shares != owner]
+    for nid in wrong:
+        if graph.nodes[nid].shares is not None:
+            graph.set_shares(nid, None)
+    for nid in wrong:
+        if wanted[nid] is not None and wanted[nid] in graph.nodes:
+            graph.set_shares(nid, wanted[nid])
 
 
 def _reconnect(graph: Graph, edges: list[Edge]) -> None:
@@ -111,13 +128,17 @@ class RemoveCommand(GraphCommand):
         self.nodes = []
         self.edges: list[Edge] = []
         self.order: dict[str, int] = {}
+        self.shares: dict = {}
 
     def do(self) -> None:
         g = self.graph
         ids = set(self.node_ids)
         self.order = {nid: i for i, nid in enumerate(g.nodes)}
+        # Deleting a shared layer's owner hands the layer to another node.
+        self.shares = {nid: n.shares for nid, n in g.nodes.items()}
         self.edges = [e for e in g.edges if e.src in ids or e.dst in ids]
-        self.edges += [e for e in self.extra_edges if e in g.edges and e not in self.edges]
+        self.edges += [e for e in self.extra_edges
+                       if e in g.edges and e not in self.edges]
         for e in list(self.edges):
             g.disconnect(e)
         self.nodes = [g.node(nid).copy() for nid in self.node_ids]
@@ -125,16 +146,13 @@ class RemoveCommand(GraphCommand):
             g.remove_node(nid)
 
     def undo_it(self) -> None:
-        for node in self.nodes:
-            _restore_node(self.graph, node)
-        # Put the nodes back where they were in file order (Input/Output order
-        # is the model's input/output order).
-        if self.order:
-            items = sorted(self.graph.nodes.items(),
-                           key=lambda kv: self.order.get(kv[0], len(self.order)))
-            self.graph.nodes.clear()
-            self.graph.nodes.update(items)
+        # Back where they were in file order (Input/Output order is the
+        # model's input/output order): inserting in ascending old position
+        # puts each node at its old index.
+        for node in sorted(self.nodes, key=lambda n: self.order.get(n.id, 0)):
+            restore_node(self.graph, node, self.order.get(node.id))
         _reconnect(self.graph, self.edges)
+        relink(self.graph, self.shares)
 
 
 class ConnectCommand(GraphCommand):
@@ -235,7 +253,7 @@ class AddSubgraphCommand(GraphCommand):
         g = self.graph
         if self._done_once:
             for node in self.created:
-                _restore_node(g, node)
+                restore_node(g, node)
             _reconnect(g, self.edges)
             return
         try:

@@ -1,5 +1,6 @@
 """Canvas editing actions of the main window: add, delete, copy/paste,
-duplicate, auto-arrange, select all (a mixin for MainWindow)."""
+duplicate, group/flatten, expand groups, auto-arrange, select all (a mixin
+for MainWindow)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QCursor
 
 from netbuilder.ui import clipboard
-from netbuilder.ui.layout import layered_layout
+from netbuilder.ui.layout import arrange
 
 
 class EditActionsMixin:
@@ -103,9 +104,47 @@ class EditActionsMixin:
     # ------------------------------------------------------------ layout
     def auto_arrange(self) -> None:
         graph = self.editor.graph
-        heights = {nid: item.height for nid, item in self.scene.nodes.items()}
-        coords = layered_layout(graph, heights)
+        sizes = {nid: (item.width, item.height)
+                 for nid, item in self.scene.nodes.items()}
+        coords = arrange(graph, sizes)
         moves = {nid: (graph.nodes[nid].position, xy) for nid, xy in coords.items()}
         if self.editor.move(moves, "Auto-arrange"):
             self.scene.update_scene_rect()
             self.view.fit_graph()
+
+    # ------------------------------------------------------------ groups
+    def group_selection(self) -> str | None:
+        ids = self.scene.selected_node_ids()
+        if not ids:
+            self.show_message("Select the layers to group first")
+            return None
+        shapes = {nid: list(info.output_shapes or [])
+                  for nid, info in self.analysis.info.items()}
+        gid = self.editor.group(ids, shapes)
+        if gid:
+            self.scene.select_nodes([gid])
+            n = len(ids)
+            self.show_message(f"Grouped {n} layer{'s' if n != 1 else ''}; "
+                              "double-click the group to look inside")
+        return gid
+
+    def flatten_selection(self) -> list[str]:
+        groups = [n for n in self.scene.selected_node_ids()
+                  if self.editor.graph.nodes[n].type == "Group"]
+        if len(groups) != 1:
+            self.show_message("Select one group to flatten")
+            return []
+        ids = self.editor.flatten(groups[0])
+        if ids:
+            self.scene.select_nodes(ids)
+        return ids
+
+    def toggle_group_expanded(self) -> bool:
+        groups = [n for n in self.scene.selected_node_ids()
+                  if self.editor.graph.nodes[n].type == "Group"]
+        if not groups:
+            self.show_message("Select a group to expand or collapse")
+            return False
+        for nid in groups:
+            self.scene.toggle_expanded(nid)
+        return True

@@ -48,7 +48,8 @@ class Editor(QObject):
                  connect_from=None, connect_to=None) -> str | None:
         spec = self.graph.catalog.get(type_name)
         if spec is None:
-            return self._refuse(GraphError(f"{type_name!r} is not a known layer type")) or None
+            reason = GraphError(f"{type_name!r} is not a known layer type")
+            return self._refuse(reason) or None
         if params is None:
             params = default_params(spec.type, self.graph.catalog)
         command = cmd.AddNodeCommand(self.graph, spec.type, position, params,
@@ -141,6 +142,31 @@ class Editor(QObject):
         if not moves:
             return False
         return self._push(cmd.MoveCommand(self.graph, moves, text))
+
+    def group(self, node_ids, shapes: dict, name: str | None = None) -> str | None:
+        """Replace ``node_ids`` by one Group node; returns its id."""
+        from netbuilder.ui.group_commands import group_command
+
+        node_ids = [n for n in node_ids if n in self.graph.nodes]
+        if not node_ids:
+            return self._refuse(GraphError("select the layers to group first")) or None
+        command = group_command(self.graph, node_ids, name, shapes)
+        if not self._push(command):
+            return None
+        return command.result.id
+
+    def flatten(self, node_id: str) -> list[str]:
+        """Put a group's layers back inline; returns their new ids."""
+        from netbuilder.ui.group_commands import flatten_command
+
+        node = self.graph.nodes.get(node_id)
+        if node is None or node.type != "Group":
+            name = node.name if node is not None else "the selection"
+            self._refuse(GraphError(f"{name!r} is not a group: select a group to "
+                                    "flatten"))
+            return []
+        command = flatten_command(self.graph, node_id)
+        return command.added_ids if self._push(command) else []
 
     def add_subgraph(self, nodes: list[dict], edges: list[dict], offset=(40, 40),
                      text: str = "Paste") -> list[str]:

@@ -1,5 +1,6 @@
 """File menu actions of the main window: new, open, recent, save, examples,
-exports, the unsaved-changes prompt and crash recovery (a mixin)."""
+model import, exports, the unsaved-changes prompt and crash recovery (a
+mixin)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,13 @@ class FileActionsMixin:
         else:
             path, _ = QFileDialog.getOpenFileName(self, title, suggestion, filters)
         return path or None
+
+    def confirm(self, title: str, text: str) -> bool:
+        """A Yes/No question (No is the default). Tests replace this method."""
+        answer = QMessageBox.question(self, title, text,
+                                      QMessageBox.Yes | QMessageBox.No,
+                                      QMessageBox.No)
+        return answer == QMessageBox.Yes
 
     def ask_restore(self, copy) -> bool:
         """Offer a recovery copy. Tests replace this method."""
@@ -122,6 +130,14 @@ class FileActionsMixin:
         self.show_message(f"Saved {self.document.display_name()}")
         self._update_recent_menu()
         return True
+
+    def import_model(self, path: str | None = None) -> bool:
+        """File → Import model…: a .keras / .h5 / .py model as a project."""
+        from netbuilder.ui.import_model import import_model_dialog
+
+        ok = import_model_dialog(self, path)
+        self._update_recent_menu()
+        return ok
 
     def open_example(self, path: str) -> bool:
         return self.open_path(path)

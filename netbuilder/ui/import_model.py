@@ -2,13 +2,9 @@
 holds code, import with a progress dialog, save the project (and its
 weights) beside the model, then open it.
 
-Hook (for the main window's File menu, owned by file_actions/window_menus)::
-
-    from netbuilder.ui.import_model import import_model_dialog
-    menu.addAction("Import model…", lambda: import_model_dialog(self))
-
-``window`` must offer ``maybe_save()``, ``open_path(path, ask=False)`` and
-``show_message(text)`` (FileActionsMixin does).
+``window`` must offer ``maybe_save()``, ``open_path(path, ask=False)``,
+``show_message(text)`` and the replaceable prompts ``ask_path``, ``confirm``
+and ``warn`` (FileActionsMixin does; tests replace the prompts).
 """
 
 from __future__ import annotations
@@ -16,16 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QProgressDialog
 
 MODEL_FILTER = ("Keras models (*.keras *.h5 *.hdf5 *.py);;Keras files (*.keras *.h5);;"
                 "Python (*.py);;All files (*)")
-
-
-def _confirm(window, title: str, text: str) -> bool:
-    answer = QMessageBox.question(window, title, text,
-                                  QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-    return answer == QMessageBox.Yes
 
 
 def import_model_dialog(window, path: str | None = None,
@@ -39,24 +29,29 @@ def import_model_dialog(window, path: str | None = None,
     )
 
     if path is None:
-        path, _ = QFileDialog.getOpenFileName(window, "Import model", "", MODEL_FILTER)
+        path = window.ask_path("Import model", save=False, filters=MODEL_FILTER)
         if not path:
             return False
     if not window.maybe_save():
         return False
     source = Path(path)
     run_python = source.suffix == ".py"
-    if run_python and not _confirm(
-            window, "Run Python code?",
+    if run_python and not window.confirm(
+            "Run Python code?",
             f"Importing {source.name} runs it (in a separate process, for at most "
             "60 s). Run it only if you trust it. Run it?"):
         return False
     trust = False
-    risky = [] if run_python else unsafe_parts(source)
+    try:
+        risky = [] if run_python else unsafe_parts(source)
+    except (OSError, ValueError, ImportFailure) as exc:
+        window.warn("Cannot import model", f"{source.name}: {exc}")
+        return False
     if risky:
-        if not _confirm(window, "Trust this file?",
-                        f"{source.name} contains code that runs when it is loaded: "
-                        f"{', '.join(risky[:6])}. Trust this file?"):
+        if not window.confirm(
+                "Trust this file?",
+                f"{source.name} contains code that runs when it is loaded: "
+                f"{', '.join(risky[:6])}. Trust this file?"):
             return False
         trust = True
     progress = QProgressDialog(f"Importing {source.name}…", "", 0, 0, window)
@@ -73,17 +68,18 @@ def import_model_dialog(window, path: str | None = None,
     try:
         result = import_model(source, trust=trust, progress=step,
                               run_python=run_python)
-    except ImportFailure as exc:
+    except Exception as exc:  # ImportFailure, or anything Keras raises
         progress.close()
-        QMessageBox.warning(window, "Cannot import model", str(exc))
+        if not isinstance(exc, ImportFailure):
+            exc = f"{type(exc).__name__}: {exc}"
+        window.warn("Cannot import model", str(exc))
         window.show_message(f"Cannot import {source.name}: {exc}")
         return False
     progress.close()
     if target is None:
         suggestion = str(source.with_suffix(".nbproj"))
-        target, _ = QFileDialog.getSaveFileName(window, "Save imported project",
-                                                suggestion,
-                                                "NetBuilder projects (*.nbproj)")
+        target = window.ask_path("Save imported project", save=True,
+                                 suggestion=suggestion)
         if not target:
             return False
     if not target.endswith(".nbproj"):
@@ -91,9 +87,11 @@ def import_model_dialog(window, path: str | None = None,
     try:
         save_imported(result, target)
     except OSError as exc:
-        QMessageBox.warning(window, "Cannot save project", str(exc))
+        window.warn("Cannot save project", f"{target}: {exc.strerror or exc}")
         return False
     opened = window.open_path(target, ask=False)
+    if opened:
+        window.view.fit_graph()
     if opened and result.weights:
         window.show_message(f"Imported {source.name} with its weights; editing a "
                             "layer gives that layer fresh weights")

@@ -78,6 +78,11 @@ class Inspector(QWidget):
         self.doc = QLabel("")
         self.doc.setWordWrap(True)
         self.doc.setStyleSheet("color: #9aa4b2;")
+        self.notice = QLabel("")
+        self.notice.setWordWrap(True)
+        self.notice.setTextFormat(Qt.RichText)
+        self.notice.setStyleSheet("color: #f0c060; padding: 2px 0;")
+        self.notice.hide()
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("layer name")
         self.name_error = QLabel("")
@@ -94,12 +99,14 @@ class Inspector(QWidget):
         self.stats = QLabel("")
         self.stats.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.stats.setWordWrap(True)
-        self.stats.setStyleSheet("padding: 4px; background: #2b2f35; border-radius: 4px;")
+        self.stats.setStyleSheet("padding: 4px; background: #2b2f35; "
+                                 "border-radius: 4px;")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)
         layout.addWidget(self.doc)
+        layout.addWidget(self.notice)
         layout.addWidget(self.name_edit)
         layout.addWidget(self.name_error)
         layout.addWidget(scroll, 1)
@@ -132,6 +139,7 @@ class Inspector(QWidget):
                              "palette.")
             self.name_edit.hide()
             self.stats.hide()
+            self.notice.hide()
             return
         nodes = [self.graph.node(n) for n in node_ids]
         types = {n.type for n in nodes}
@@ -147,7 +155,8 @@ class Inspector(QWidget):
         self.doc.setText(first_line(spec.doc) if spec else (
             f"unknown layer type {nodes[0].type!r}" if len(types) == 1 else
             "Layers of different types: select one type to edit shared params."))
-        if spec is not None:
+        self._refresh_notice()
+        if spec is not None and spec.type != "Group":
             for pspec in spec.params:
                 editor = make_editor(pspec, self.graph.catalog)
                 row = ParamRow(pspec, editor)
@@ -166,6 +175,36 @@ class Inspector(QWidget):
         for key, row in self.rows.items():
             value = node.params.get(key, row.spec.default)
             row.show_value(value, key not in node.params)
+
+    def _refresh_notice(self) -> None:
+        """Shared layer, group and imported-weights notes for one node."""
+        from netbuilder.ui.group_view import group_outline
+        from netbuilder.ui.weights_notice import node_loses_weights
+
+        lines = []
+        if len(self.node_ids) == 1:
+            g, nid = self.graph, self.node_ids[0]
+            node = g.node(nid)
+            owner = g.nodes.get(node.shares) if node.shares else None
+            sharers = [n.name for n in g.nodes.values() if n.shares == nid]
+            if owner is not None:
+                lines.append(f"🔗 Shares its layer with <b>{owner.name}</b>; editing "
+                             "it edits both.")
+            elif sharers:
+                names = ", ".join(sharers[:6]) + (" …" if len(sharers) > 6 else "")
+                lines.append(f"🔗 Shares its layer with <b>{names}</b>; editing it "
+                             "edits them too.")
+            if node.type == "Group":
+                layers = group_outline(node)[0]
+                lines.append(f"⧉ A group of {layers} layers. Double-click it on the "
+                             "canvas (or press Enter) to look inside; Flatten group "
+                             "(Ctrl+Shift+G) puts its layers back to edit them.")
+            if node_loses_weights(g, nid):
+                lines.append("⚠ Edited since import: this layer's imported weights "
+                             "will be replaced by fresh ones when the model is "
+                             "built. Undo the edit to keep them.")
+        self.notice.setText("<br>".join(lines))
+        self.notice.setVisible(bool(lines))
 
     # ------------------------------------------------------------ edits
     def _commit(self, key: str, value) -> None:
@@ -219,6 +258,7 @@ class Inspector(QWidget):
             self.show_nodes([n for n in self.node_ids if n in self.graph.nodes])
         elif event.kind == ev.PARAM_CHANGED:
             self._refresh_values()
+            self._refresh_notice()
         elif event.kind == ev.NODE_RENAMED and len(self.node_ids) == 1:
             self.name_edit.setText(self.graph.node(self.node_ids[0]).name)
 

@@ -38,6 +38,7 @@ class GraphScene(QGraphicsScene):
         self._press_positions: dict[str, tuple] = {}
         self._highlighted: list[PortItem] = []
         self._applying_event = False
+        self._sharers: dict[str, list[str]] | None = None
         self.setBackgroundBrush(theme.CANVAS_BG)
         self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
         self.set_graph(graph)
@@ -56,6 +57,7 @@ class GraphScene(QGraphicsScene):
             self._unsubscribe = None
 
     def rebuild(self) -> None:
+        self._sharers = None
         self.clear()
         self.nodes.clear()
         self.edges.clear()
@@ -137,16 +139,56 @@ class GraphScene(QGraphicsScene):
                     eitem.dst_port = dst.inputs[edge.dst_port]
                     eitem.update_path()
 
+    def sharers_of(self, node_id: str) -> list[str]:
+        """Ids of the nodes that call ``node_id``'s layer (cached per edit)."""
+        if self._sharers is None:
+            self._sharers = {}
+            for n in self.graph.nodes.values():
+                if n.shares is not None:
+                    self._sharers.setdefault(n.shares, []).append(n.id)
+        return self._sharers.get(node_id, [])
+
+    def _refresh_links(self, extra=()) -> None:
+        """Shared-layer markers after a link changed (removing an owner hands
+        its layer on without an event for the heirs)."""
+        self._sharers = None
+        for nid in set(extra) | {n for n, i in self.nodes.items() if i.link_marker}:
+            self._refresh_node(nid)
+
+    def toggle_expanded(self, node_id: str) -> None:
+        item = self.nodes.get(node_id)
+        if item is None or not item.is_group:
+            return
+        item.set_expanded(not item.expanded)
+        self._reattach_edges(node_id)
+        self.update_scene_rect()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        item = self.itemAt(event.scenePos(), self.views()[0].transform()) \
+            if self.views() else None
+        while item is not None and not isinstance(item, NodeItem):
+            item = item.parentItem()
+        if isinstance(item, NodeItem) and item.is_group:
+            self.toggle_expanded(item.node_id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
     def _on_event(self, event) -> None:
         kind, nid = event.kind, event.node_id
         self._applying_event = True
         try:
+            if self._sharers is not None and kind in (
+                    ev.NODE_ADDED, ev.NODE_REMOVED, ev.PARAM_CHANGED, ev.GRAPH_RESET):
+                self._sharers = None
             if kind == ev.NODE_ADDED:
                 self._add_node_item(self.graph.node(nid))
             elif kind == ev.NODE_REMOVED:
                 item = self.nodes.pop(nid, None)
                 if item is not None:
                     self.removeItem(item)
+                    if item.link_marker is not None:
+                        self._refresh_links()
             elif kind == ev.EDGE_ADDED:
                 edge = event.data["edge"]
                 self._refresh_node(edge.dst)
@@ -161,8 +203,13 @@ class GraphScene(QGraphicsScene):
                     self.removeItem(item)
                 self._refresh_node(edge.dst)
                 self._refresh_connected([edge.src])
+            elif kind == ev.PARAM_CHANGED and event.data.get("key") == "shares":
+                self._refresh_links([nid] + [n for n in (event.data.get("old"),
+                                                         event.data.get("new")) if n])
             elif kind in (ev.PARAM_CHANGED, ev.NODE_RENAMED):
                 self._refresh_node(nid)
+                if kind == ev.NODE_RENAMED and self.sharers_of(nid):
+                    self._refresh_links()
             elif kind == ev.NODE_MOVED:
                 item = self.nodes.get(nid)
                 if item is not None:

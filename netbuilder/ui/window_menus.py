@@ -6,7 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 
-def _action(win, text: str, slot, keys=None, tip: str = "", canvas: bool = False) -> QAction:
+def _action(win, text: str, slot, keys=None, tip: str = "",
+            canvas: bool = False) -> QAction:
     action = QAction(text, win)
     if keys is not None:
         win.shortcut(action, keys)
@@ -39,7 +40,12 @@ def build_menus(win) -> None:
         a = examples.addAction(path.stem.replace("_", " "))
         a.triggered.connect(lambda _=False, p=str(path): win.open_example(p))
     m.addSeparator()
-    win.save_action = _action(win, "&Save", win.save, QKeySequence.Save, "Save the project")
+    win.import_action = _action(win, "&Import Model…", win.import_model, "Ctrl+I",
+                                "Import a .keras, .h5 or .py model as a project")
+    m.addAction(win.import_action)
+    m.addSeparator()
+    win.save_action = _action(win, "&Save", win.save, QKeySequence.Save,
+                              "Save the project")
     win.save_as_action = _action(win, "Save &As…", win.save_as, QKeySequence.SaveAs)
     m.addAction(win.save_action)
     m.addAction(win.save_as_action)
@@ -61,7 +67,8 @@ def build_menus(win) -> None:
     m.addAction(win.undo_action)
     m.addAction(win.redo_action)
     m.addSeparator()
-    win.cut_action = _action(win, "Cu&t", win.cut_selection, QKeySequence.Cut, canvas=True)
+    win.cut_action = _action(win, "Cu&t", win.cut_selection, QKeySequence.Cut,
+                             canvas=True)
     win.copy_action = _action(win, "&Copy", win.copy_selection, QKeySequence.Copy,
                               canvas=True)
     win.paste_action = _action(win, "&Paste", win.paste, QKeySequence.Paste, canvas=True)
@@ -74,6 +81,20 @@ def build_menus(win) -> None:
                                     QKeySequence.SelectAll, canvas=True)
     for a in (win.cut_action, win.copy_action, win.paste_action, win.duplicate_action,
               win.delete_action, win.select_all_action):
+        m.addAction(a)
+    m.addSeparator()
+    win.group_action = _action(win, "&Group Selection", win.group_selection,
+                               "Ctrl+G", "Make the selected layers one group",
+                               canvas=True)
+    win.flatten_action = _action(win, "&Flatten Group", win.flatten_selection,
+                                 "Ctrl+Shift+G", "Put a group's layers back inline",
+                                 canvas=True)
+    win.expand_action = _action(win, "E&xpand / Collapse Group",
+                                win.toggle_group_expanded,
+                                [QKeySequence("Return"), QKeySequence("Enter")],
+                                "Show or hide the layers inside a group",
+                                canvas=True)
+    for a in (win.group_action, win.flatten_action, win.expand_action):
         m.addAction(a)
     m.addSeparator()
     win.find_action = _action(win, "&Find Layer…", win.palette.focus_search,
@@ -89,7 +110,8 @@ def build_menus(win) -> None:
     win.fit_action = _action(win, "&Fit Graph", win.view.fit_graph, "F", canvas=True)
     win.reset_zoom_action = _action(win, "&Actual Size", win.view.reset_zoom, "1",
                                     canvas=True)
-    zoom_in = _action(win, "Zoom &In", lambda: win.view.set_zoom(win.view.zoom() * 1.25),
+    zoom_in = _action(win, "Zoom &In",
+                      lambda: win.view.set_zoom(win.view.zoom() * 1.25),
                       QKeySequence.ZoomIn)
     zoom_out = _action(win, "Zoom &Out",
                        lambda: win.view.set_zoom(win.view.zoom() / 1.25),
@@ -123,6 +145,50 @@ def build_menus(win) -> None:
     tb.addSeparator()
     tb.addAction(win.arrange_action)
     tb.addAction(win.fit_action)
+    install_canvas_menu(win)
+    install_weights_notice(win)
+
+
+def install_canvas_menu(win) -> None:
+    """Right-click on the canvas: the edit actions that apply there."""
+    from PySide6.QtWidgets import QMenu
+
+    def show(pos) -> None:
+        scene_pos = win.view.mapToScene(pos)
+        item = win.scene.itemAt(scene_pos, win.view.transform())
+        from netbuilder.ui.node_item import NodeItem
+
+        while item is not None and not isinstance(item, NodeItem):
+            item = item.parentItem()
+        if item is not None and not item.isSelected():
+            win.scene.select_nodes([item.node_id])
+        menu = QMenu(win.view)
+        selected = win.scene.selected_node_ids()
+        groups = [n for n in selected if win.editor.graph.nodes[n].type == "Group"]
+        win.group_action.setEnabled(bool(selected))
+        win.flatten_action.setEnabled(len(groups) == 1)
+        win.expand_action.setEnabled(bool(groups))
+        for a in (win.cut_action, win.copy_action, win.paste_action,
+                  win.duplicate_action, win.delete_action):
+            menu.addAction(a)
+        menu.addSeparator()
+        for a in (win.group_action, win.flatten_action, win.expand_action):
+            menu.addAction(a)
+        menu.addSeparator()
+        menu.addAction(win.arrange_action)
+        win.canvas_menu = menu
+        menu.aboutToHide.connect(lambda: [a.setEnabled(True) for a in (
+            win.group_action, win.flatten_action, win.expand_action)])
+        menu.popup(win.view.viewport().mapToGlobal(pos))
+
+    win.view.setContextMenuPolicy(Qt.CustomContextMenu)
+    win.view.customContextMenuRequested.connect(show)
+
+
+def install_weights_notice(win) -> None:
+    from netbuilder.ui.weights_notice import WeightsNotice
+
+    win.weights_notice = WeightsNotice(win)
 
 
 SHORTCUTS = """
@@ -131,10 +197,11 @@ Drag from a port to a port — connect<br>
 Tab or double-click empty canvas — quick add<br>
 Delete — delete selection · Ctrl+C / Ctrl+V / Ctrl+D — copy, paste, duplicate<br>
 Wheel — zoom · middle button or Space+drag — pan · F — fit · 1 — actual size<br>
-L — auto-arrange<br><br>
+L — auto-arrange · Ctrl+G — group selection · Ctrl+Shift+G — flatten group<br>
+Double-click or Enter on a group — show / hide its layers<br><br>
 <b>Everywhere</b><br>
 Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y — undo, redo · Ctrl+F — search layers<br>
-Ctrl+S — save · Ctrl+O — open · Ctrl+E — export Python
+Ctrl+S — save · Ctrl+O — open · Ctrl+I — import model · Ctrl+E — export Python
 """
 
 

@@ -192,3 +192,22 @@ def test_set_extra_emits_an_event_and_returns_the_old_value(graph):
     assert "training" not in graph.extra
     with pytest.raises(GraphError):
         graph.set_extra("nodes", [])
+
+
+def test_add_node_at_index_keeps_file_order_and_emits(graph):
+    a = graph.add_node("Input", params={"shape": [4]}).id
+    b = graph.add_node("Dense", params={"units": 2}).id
+    seen = record(graph)
+    c = graph.add_node("Dense", "middle", {"units": 3}, index=1).id
+    assert list(graph.nodes) == [a, c, b]
+    assert [(e.kind, e.node_id) for e in seen] == [(ev.NODE_ADDED, c)]
+    d = graph.add_node("Dense", params={"units": 3}, index=0).id
+    e = graph.add_node("Output", index=99).id
+    assert list(graph.nodes) == [d, a, c, b, e]
+    graph.connect(a, 0, c, 0)
+    assert graph.predecessors(c) == [a]  # edge indexes untouched
+    with pytest.raises(GraphError):
+        graph.add_node("Dense", params={"units": 1}, index=-1)
+    with pytest.raises(GraphError):
+        graph.add_node("Dense", params={"units": 1}, index="1")
+    assert len(graph.nodes) == 5

@@ -7,12 +7,12 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from uihelpers import connect, drag_wire, drop_layer, port_point, select
 
-from netbuilder.ui.layout import layered_layout
+from netbuilder.ui.layout import arrange
 
 
 def chain(win, types):
     ids = [drop_layer(win, t, (i * 300, 0)) for i, t in enumerate(types)]
-    for a, b in zip(ids, ids[1:]):
+    for a, b in zip(ids, ids[1:], strict=False):
         connect(win, a, b)
     return ids
 
@@ -78,14 +78,16 @@ def test_layout_has_no_overlaps_and_layers():
     from netbuilder.engine.project import load_project
 
     g = load_project("resources/examples/residual_block.nbproj").graph
-    coords = layered_layout(g)
+    tall = next(iter(g.nodes))
+    sizes = {tall: (140.0, 400.0)}  # one node far taller than the engine's cell
+    coords = arrange(g, sizes)
     assert set(coords) == set(g.nodes)
     for e in g.edges:
         assert coords[e.src][0] < coords[e.dst][0]
-    seen = set()
-    for xy in coords.values():
-        assert xy not in seen
-        seen.add(xy)
+    boxes = [(x, y, *sizes.get(n, (140.0, 62.0))) for n, (x, y) in coords.items()]
+    for i, (x, y, w, h) in enumerate(boxes):
+        for x2, y2, w2, h2 in boxes[i + 1:]:
+            assert x + w <= x2 or x2 + w2 <= x or y + h <= y2 or y2 + h2 <= y
 
 
 def test_wire_dropped_on_empty_canvas_opens_quick_add(window, qtbot):
