@@ -118,3 +118,37 @@ def test_history_csv_export(panel, tmp_path):
     LivePlot.export_csv(str(path), {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]})
     assert path.read_text().splitlines() == ["epoch,loss,val_loss", "1,1.0,1.1",
                                              "2,0.5,0.7"]
+
+
+def test_export_from_the_panel_is_verified(panel, qtbot, tmp_path):
+    import keras
+
+    target = tmp_path / "digits.keras"
+    panel.ask_export_path = lambda: ("keras", str(target))
+    panel.export_button.click()  # before training: the model as built
+    qtbot.waitUntil(lambda: "verified" in panel.status.text()
+                    or "failed" in panel.status.text(), timeout=120_000)
+    assert "verified: max |difference|" in panel.status.text()
+    assert keras.saving.load_model(target).count_params() == 8 * 8 * 16 + 16 + 170
+    panel.ask_export_path = lambda: ("tflite", str(tmp_path / "bad" / "x"))
+    panel.export_button.click()
+    qtbot.waitUntil(lambda: "failed" in panel.status.text()
+                    or "No such file" in panel.status.text(), timeout=120_000)
+
+
+def test_data_preview_shows_shapes_labels_and_sample_images(panel, qtbot):
+    panel.form.kind.setCurrentText("builtin")
+    panel.form.source.setEditText("digits")
+    panel.form.preview_button.click()
+    qtbot.waitUntil(lambda: "training samples" in panel.preview.text(),
+                    timeout=60_000)
+    text = panel.preview.text()
+    assert "(8, 8, 1)" in text and "first labels" in text
+    qtbot.waitUntil(lambda: panel.samples.pixmap() is not None
+                    and not panel.samples.pixmap().isNull(), timeout=10_000)
+    assert panel.samples.pixmap().width() == 8 * 48 + 7 * 4
+    panel.form.source.setEditText("moons")
+    panel.form.preview_button.click()
+    qtbot.waitUntil(lambda: panel.preview.text().startswith("moons:"),
+                    timeout=60_000)
+    assert "(2,)" in panel.preview.text()

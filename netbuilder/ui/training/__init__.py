@@ -33,7 +33,10 @@ def install_training_dock(window) -> QDockWidget:
     stop.triggered.connect(panel.stop)
     resume = QAction("&Resume training", window)
     resume.triggered.connect(panel.resume)
-    for action in (train, stop, resume):
+    export = QAction("&Export model…", window)
+    export.setShortcut(QKeySequence("Ctrl+Shift+E"))
+    export.triggered.connect(panel.export_dialog)
+    for action in (train, stop, resume, export):
         menu.addAction(action)
     menu.addSeparator()
     menu.addAction(dock.toggleViewAction())

@@ -43,8 +43,10 @@ if TYPE_CHECKING:
 class TrainingPanel(QWidget):
     message = Signal(str)
     stateChanged = Signal(str)  # idle, preparing, running, evaluating, stopped
+    exported = Signal(str, bool)  # message, ok
     evaluated = Signal(dict)
     previewReady = Signal(str)
+    previewImages = Signal(object)  # a uint8 RGB strip of sample images
 
     def __init__(self, editor, document=None, parent=None) -> None:
         super().__init__(parent)
@@ -64,6 +66,11 @@ class TrainingPanel(QWidget):
         self.train_button = QPushButton("Train")
         self.stop_button = QPushButton("Stop")
         self.resume_button = QPushButton("Resume")
+        self.export_button = QPushButton("Export model…")
+        self.export_button.setToolTip("Save the trained model (or, before any "
+                                      "training, the model as built) as a "
+                                      "SavedModel, .keras or TFLite file, verified "
+                                      "against the model")
         self.train_button.setToolTip("Train the model with these settings (F5)")
         self.stop_button.setToolTip("Stop after the current batch (Shift+F5)")
         self.resume_button.setToolTip("Continue from the last epoch with the same "
@@ -78,6 +85,7 @@ class TrainingPanel(QWidget):
         self.strategy_label.setWordWrap(True)
         self.preview = QLabel("")
         self.preview.setWordWrap(True)
+        self.samples = QLabel("")
         self._build()
         self._wire()
         self._epoch_started = 0.0
@@ -88,7 +96,8 @@ class TrainingPanel(QWidget):
     # ------------------------------------------------------------ layout
     def _build(self) -> None:
         buttons = QHBoxLayout()
-        for b in (self.train_button, self.stop_button, self.resume_button):
+        for b in (self.train_button, self.stop_button, self.resume_button,
+                  self.export_button):
             buttons.addWidget(b)
         buttons.addWidget(self.epoch_bar, 1)
         buttons.addWidget(self.batch_bar, 1)
@@ -96,6 +105,7 @@ class TrainingPanel(QWidget):
         col = QVBoxLayout(settings)
         col.addWidget(self.form)
         col.addWidget(self.preview)
+        col.addWidget(self.samples)
         col.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -121,9 +131,12 @@ class TrainingPanel(QWidget):
         self.form.edited.connect(self._settings_edited)
         self.form.previewRequested.connect(self.preview_data)
         self.previewReady.connect(self.preview.setText)
+        self.previewImages.connect(self._show_samples)
         self.train_button.clicked.connect(self.train)
         self.stop_button.clicked.connect(self.stop)
         self.resume_button.clicked.connect(self.resume)
+        self.export_button.clicked.connect(self.export_dialog)
+        self.exported.connect(self._exported)
         self.bridge.event.connect(self._on_event)
         self.bridge.prepared.connect(self._prepared)
         self.bridge.prepareFailed.connect(self._failed)
@@ -224,8 +237,22 @@ class TrainingPanel(QWidget):
                               for v in labels]
                 text += f"<br>first labels: {labels}"
             self.previewReady.emit(text)
+            strip = sample_strip(data.train.x[0]) if data.train.x else None
+            self.previewImages.emit(strip)
 
         threading.Thread(target=work, daemon=True).start()
+
+    def _show_samples(self, strip) -> None:
+        if strip is None:
+            self.samples.clear()
+            return
+        from PySide6.QtGui import QImage, QPixmap
+
+        height, width, _ = strip.shape
+        image = QImage(strip.tobytes(), width, height, 3 * width,
+                       QImage.Format_RGB888).copy()
+        self.samples.setPixmap(QPixmap.fromImage(image))
+        self.samples.setToolTip("The first training samples")
 
     # ------------------------------------------------------------ running
     def _base_dir(self) -> Path:
@@ -284,6 +311,69 @@ class TrainingPanel(QWidget):
         extra = config.epochs if config else 1
         self._target_epochs = self.session.completed_epochs + extra
         self._start(self._target_epochs)
+
+    # ------------------------------------------------------------ export
+    EXPORT_FILTERS = {"Keras model (*.keras)": "keras",
+                      "TFLite model (*.tflite)": "tflite",
+                      "SavedModel folder (*)": "savedmodel"}
+
+    def ask_export_path(self) -> tuple[str, str] | None:
+        """(format, path) from a save dialog; tests replace this method."""
+        from PySide6.QtWidgets import QFileDialog
+
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export model", str(self._base_dir() / "model.keras"),
+            ";;".join(self.EXPORT_FILTERS))
+        if not path:
+            return None
+        return self.EXPORT_FILTERS.get(chosen, "keras"), path
+
+    def export_dialog(self) -> None:
+        if self.session is not None and self.session.running:
+            self.message.emit("Stop the training before exporting.")
+            return
+        choice = self.ask_export_path()
+        if choice is None:
+            return
+        fmt, path = choice
+        if fmt == "keras" and not path.endswith(".keras"):
+            path += ".keras"
+        elif fmt == "tflite" and not path.endswith(".tflite"):
+            path += ".tflite"
+        self.export_model(fmt, path)
+
+    def export_model(self, fmt: str, path: str) -> None:
+        """Export in the background; the trained model if there is one, else
+        the model the generated code builds."""
+        model = self.session.model if self.session is not None else None
+        graph = self.graph.copy()
+        sample = None
+        if self.session is not None and self.session.dataset is not None \
+                and self.session.dataset.train.x:
+            sample = [x[:8] for x in self.session.dataset.train.x]
+        self.status.setText(f"Exporting {fmt} to {path}…")
+
+        def work() -> None:
+            from netbuilder.engine.execute import build_model
+            from netbuilder.engine.export import ExportError, export_verified
+
+            try:
+                built = model if model is not None else build_model(graph)
+                result = export_verified(built, fmt, path, sample)
+            except ExportError as exc:
+                self.exported.emit(str(exc), False)
+                return
+            except Exception as exc:  # report, never crash
+                self.exported.emit(f"export to {path} failed: {exc}", False)
+                return
+            self.exported.emit(str(result).capitalize() + ".", True)
+
+        threading.Thread(target=work, daemon=True).start()
+
+    def _exported(self, message: str, ok: bool) -> None:
+        color = "" if ok else " style='color:#ff6b6b'"
+        self.status.setText(f"<span{color}>{message}</span>")
+        self.message.emit(message)
 
     # ------------------------------------------------------------ events
     def _drain_batches(self) -> None:
@@ -382,6 +472,30 @@ class TrainingPanel(QWidget):
         self.stop_button.setEnabled(state == "running")
         self.resume_button.setEnabled(state == "stopped" and self.session is not None
                                       and self.session.model is not None)
+        self.export_button.setEnabled(not running)
         self.form.set_running(running)
         self.state = state
         self.stateChanged.emit(state)
+
+
+def sample_strip(x, count: int = 8, size: int = 48):
+    """The first ``count`` images of ``x`` (n, h, w, 1|3) side by side as one
+    uint8 RGB array, each scaled to ``size`` pixels; None for other data."""
+    import numpy as np
+
+    if x.ndim != 4 or x.shape[-1] not in (1, 3) or len(x) == 0:
+        return None
+    images = np.asarray(x[:count], dtype="float64")
+    low, high = float(images.min()), float(images.max())
+    images = (images - low) / (high - low or 1.0) * 255
+    if images.shape[-1] == 1:
+        images = np.repeat(images, 3, axis=-1)
+    h, w = images.shape[1:3]
+    rows = (np.arange(size) * h // size)
+    cols = (np.arange(size) * w // size)
+    tiles = [img[rows][:, cols] for img in images]  # nearest-neighbour resize
+    gap = np.full((size, 4, 3), 40.0)
+    parts = []
+    for tile in tiles:
+        parts += [tile, gap]
+    return np.ascontiguousarray(np.concatenate(parts[:-1], axis=1).astype("uint8"))
