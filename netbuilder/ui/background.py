@@ -29,7 +29,8 @@ def _deliver(callback, result, error) -> None:
 
 
 def run_in_thread(work: Callable[[], Any],
-                  callback: Callable[[Any, BaseException | None], None]) -> threading.Thread:
+                  callback: Callable[[Any, BaseException | None], None],
+                  ) -> threading.Thread:
     """Run ``work()`` on a daemon thread; call ``callback(result, error)`` on
     the UI thread afterwards. Create the first bridge on the UI thread."""
     bridge = _get_bridge()

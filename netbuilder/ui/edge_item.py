@@ -102,7 +102,8 @@ class EdgeItem(QGraphicsItem):
             painter.setBrush(QBrush(QColor(35, 38, 43, 225)))
             painter.drawRoundedRect(self._label_rect, 4, 4)
             painter.setFont(self._font)
-            painter.setPen(theme.ERROR_COLOR.lighter(130) if self.error else theme.EDGE_LABEL)
+            painter.setPen(theme.ERROR_COLOR.lighter(130) if self.error
+                           else theme.EDGE_LABEL)
             painter.drawText(self._label_rect, Qt.AlignCenter, self.label)
 
 

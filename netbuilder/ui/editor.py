@@ -67,7 +67,8 @@ class Editor(QObject):
             return False
         return self._push(cmd.RemoveCommand(self.graph, node_ids, edges))
 
-    def can_connect(self, src: str, src_port: int, dst: str, dst_port: int) -> str | None:
+    def can_connect(self, src: str, src_port: int, dst: str,
+                    dst_port: int) -> str | None:
         """None when the connection is allowed, else the reason."""
         try:
             self.graph.check_connection(src, src_port, dst, dst_port)

@@ -19,7 +19,8 @@ def _fmt(colour: str, bold: bool = False, italic: bool = False) -> QTextCharForm
 
 
 RULES = [
-    (re.compile(r"\b(" + "|".join(keyword.kwlist) + r")\b"), _fmt("#c678dd", bold=True)),
+    (re.compile(r"\b(" + "|".join(keyword.kwlist) + r")\b"),
+     _fmt("#c678dd", bold=True)),
     (re.compile(r"\b(True|False|None)\b"), _fmt("#d19a66")),
     (re.compile(r"\b(print|len|range|dict|list|tuple|int|float|str|super|self)\b"),
      _fmt("#56b6c2")),

@@ -47,7 +47,8 @@ def render_scene(scene, path: str, scale: float = 1.5) -> Path:
             painter = QPainter()
             if not painter.begin(gen):
                 raise OSError(f"cannot write {out}")
-            _paint(painter, scene, source, QRectF(0, 0, source.width(), source.height()))
+            _paint(painter, scene, source,
+                   QRectF(0, 0, source.width(), source.height()))
             painter.end()
         elif suffix == ".png":
             max_side = 16000

@@ -279,7 +279,8 @@ class Inspector(QWidget):
         if info is None:
             self.stats.setText("Output: (shapes not inferred yet)")
             return
-        shapes = ", ".join(theme.shape_text(s) for s in (info.output_shapes or [])) or "–"
+        shapes = ", ".join(theme.shape_text(s)
+                           for s in (info.output_shapes or [])) or "–"
         params = getattr(info, "params", None)
         flops = getattr(info, "flops", None)
         self.stats.setText(

@@ -96,7 +96,8 @@ class NodeItem(QGraphicsItem):
         self._update_tooltip()
         self.update()
 
-    def _sync_ports(self, ports: list[PortItem], labels: list[str], is_output: bool) -> None:
+    def _sync_ports(self, ports: list[PortItem], labels: list[str],
+                    is_output: bool) -> None:
         while len(ports) > len(labels):
             port = ports.pop()
             port.setParentItem(None)

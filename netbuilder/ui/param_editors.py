@@ -201,7 +201,7 @@ class TupleEditor(ParamEditor):
         if not isinstance(value, list) or len(value) != len(self.boxes) or not all(
                 isinstance(v, int) for v in value):
             value = [0] * len(self.boxes)
-        for box, v in zip(self.boxes, value):
+        for box, v in zip(self.boxes, value, strict=False):
             box.setValue(v)
 
 

@@ -58,7 +58,8 @@ class QuickAdd(QFrame):
         # Prefer an exact or prefix match.
         for i in range(self.list.count()):
             item = self.list.item(i)
-            if needle and not item.isHidden() and item.text().lower().startswith(needle):
+            if (needle and not item.isHidden()
+                    and item.text().lower().startswith(needle)):
                 first = item
                 break
         if first is not None:

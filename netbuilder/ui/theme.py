@@ -67,7 +67,9 @@ def format_value(value: Any) -> str:
         if "type" in value:
             inner = value.get("params", {})
             units = inner.get("units")
-            return f"{value['type']}({units})" if units is not None else str(value["type"])
+            if units is not None:
+                return f"{value['type']}({units})"
+            return str(value["type"])
         return "{…}"
     if value is None:
         return "None"
@@ -121,7 +123,8 @@ def shape_text(shape) -> str:
 
 def compact_shape_text(shape) -> str:
     """Short form without the batch axis: (None, 30, 30, 32) -> 30×30×32."""
-    if isinstance(shape, (list, tuple)) and shape and not isinstance(shape[0], (list, tuple)):
+    if isinstance(shape, (list, tuple)) and shape \
+            and not isinstance(shape[0], (list, tuple)):
         dims = list(shape[1:]) if shape[0] is None else list(shape)
         return "×".join("?" if d is None else str(d) for d in dims) or "scalar"
     return shape_text(shape)

@@ -71,7 +71,8 @@ def build_menus(win) -> None:
                              canvas=True)
     win.copy_action = _action(win, "&Copy", win.copy_selection, QKeySequence.Copy,
                               canvas=True)
-    win.paste_action = _action(win, "&Paste", win.paste, QKeySequence.Paste, canvas=True)
+    win.paste_action = _action(win, "&Paste", win.paste, QKeySequence.Paste,
+                               canvas=True)
     win.duplicate_action = _action(win, "&Duplicate", win.duplicate, "Ctrl+D",
                                    canvas=True)
     win.delete_action = _action(win, "&Delete", win.delete_selection,

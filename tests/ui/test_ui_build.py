@@ -22,7 +22,7 @@ def set_field(win, key, value):
     if isinstance(ed, IntEditor):
         ed.box.setValue(value)
     elif isinstance(ed, TupleEditor):
-        for box, v in zip(ed.boxes, value):
+        for box, v in zip(ed.boxes, value, strict=True):
             box.setValue(v)
     elif isinstance(ed, ObjectEditor):
         ed.box.setEditText(value)
@@ -40,7 +40,7 @@ def set_field(win, key, value):
 
 def build_cnn(win):
     ids = [drop_layer(win, t, (i * 300, 0)) for i, t in enumerate(CHAIN)]
-    for a, b in zip(ids, ids[1:]):
+    for a, b in zip(ids, ids[1:], strict=False):
         connect(win, a, b)
     assert len(win.editor.graph.edges) == 6
     inp, conv, _pool, _flat, hidden, probs, _out = ids

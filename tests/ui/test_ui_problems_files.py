@@ -33,7 +33,8 @@ def test_wrong_rank_connection_shows_badge_and_problem(keras_window, qtbot):
     # Clicking the entry selects the node.
     from netbuilder.ui.problems_panel import NODE_ROLE
 
-    row = next(win.problems.topLevelItem(i) for i in range(win.problems.topLevelItemCount())
+    problems = win.problems
+    row = next(problems.topLevelItem(i) for i in range(problems.topLevelItemCount())
                if win.problems.topLevelItem(i).data(0, NODE_ROLE) == conv)
     win.problems.itemClicked.emit(row, 0)
     assert win.scene.selected_node_ids() == [conv]
@@ -71,7 +72,8 @@ def test_structural_problem_listed_without_keras(window):
 
 def test_save_close_reopen(window, tmp_path, qtbot):
     win = window
-    ids = [drop_layer(win, t, (i * 300, 0)) for i, t in enumerate(["Input", "Dense", "Output"])]
+    ids = [drop_layer(win, t, (i * 300, 0))
+           for i, t in enumerate(["Input", "Dense", "Output"])]
     connect(win, ids[0], ids[1])
     connect(win, ids[1], ids[2])
     assert win.document.is_modified()
@@ -156,7 +158,8 @@ def test_recovery_after_crash(qtbot, config_dir, tmp_path):
     data["pid"] = 2**22 + 12345  # no such process
     meta.write_text(json.dumps(data))
     win.autosaver.timer.stop()
-    win.autosaver.path = tmp_path / "elsewhere.nbproj"  # the dead process never cleans up
+    # the dead process never cleans up
+    win.autosaver.path = tmp_path / "elsewhere.nbproj"
     assert recovery.leftover_copies()
     win2 = make(None, load_tensorflow=False, offer_recovery=False)
     qtbot.addWidget(win2)
@@ -165,7 +168,8 @@ def test_recovery_after_crash(qtbot, config_dir, tmp_path):
     win2.ask_restore = lambda copy: offered.append(copy) or True
     assert win2.offer_recovery()
     assert offered
-    assert sorted(n.type for n in win2.editor.graph.nodes.values()) == ["Dense", "Dropout"]
+    types = sorted(n.type for n in win2.editor.graph.nodes.values())
+    assert types == ["Dense", "Dropout"]
     assert win2.document.is_modified()
     assert not recovery.leftover_copies()
 
@@ -187,7 +191,8 @@ def make_big_project(path, n=1000):
     g = Graph("big")
     prev = g.add_node("Input", "x", {"shape": [64]}, (0, 0)).id
     for i in range(n - 2):
-        nid = g.add_node("Dense", f"d{i}", {"units": 64}, ((i + 1) * 220, (i % 7) * 90)).id
+        nid = g.add_node("Dense", f"d{i}", {"units": 64},
+                         ((i + 1) * 220, (i % 7) * 90)).id
         g.connect(prev, 0, nid, 0)
         prev = nid
     out = g.add_node("Output", "y", {}, ((n - 1) * 220, 0)).id
@@ -246,7 +251,8 @@ def test_render_command(tmp_path):
         target = tmp_path / f"out.{suffix}"
         out = subprocess.run([sys.executable, "-m", "netbuilder", "render",
                               "resources/examples/small_cnn.nbproj", "-o", str(target),
-                              "--no-shapes"], capture_output=True, text=True, timeout=120)
+                              "--no-shapes"],
+                             capture_output=True, text=True, timeout=120)
         assert out.returncode == 0, out.stderr
         assert target.stat().st_size > 1000
     bad = subprocess.run([sys.executable, "-m", "netbuilder", "render",

@@ -20,7 +20,8 @@ def drop_layer(win, type_name: str, scene_pos) -> str:
     pos = win.view.mapFromScene(QPointF(*scene_pos))
     before = set(win.editor.graph.nodes)
     for kind in ("enter", "move", "drop"):
-        cls = {"enter": QDragEnterEvent, "move": QDragMoveEvent, "drop": QDropEvent}[kind]
+        cls = {"enter": QDragEnterEvent, "move": QDragMoveEvent,
+               "drop": QDropEvent}[kind]
         if kind == "drop":
             event = QDropEvent(QPointF(pos), Qt.CopyAction, mime, Qt.LeftButton,
                                Qt.NoModifier)
