@@ -46,6 +46,10 @@ def register(sub) -> None:
                         f"{', '.join(EXPORT_KINDS)}")
     p.add_argument("--save-run", action="store_true",
                    help="record the run (config, history, metrics) in the project")
+    p.add_argument("--keep-weights", action="store_true",
+                   help="keep the trained weights with the project (FILE's name "
+                        "with .weights.h5), so export and further training start "
+                        "from them")
     p.add_argument("--log-dir", metavar="DIR", help="write TensorBoard logs here")
     g = p.add_argument_group("distribution (tf.distribute)")
     g.add_argument("--strategy", choices=["default", "mirrored", "multi-worker"],
@@ -172,10 +176,19 @@ def run(args) -> int:
     if args.history and chief:
         write_history(session.history, args.history)
         print(f"history written to {args.history}")
+    if args.keep_weights and chief:
+        from netbuilder.engine.training import keep_weights
+
+        try:
+            graph.extra["weights"] = keep_weights(session, args.file)
+        except OSError as exc:
+            raise CommandError(f"cannot write the weights: {exc}", 1) from None
+        print(f"trained weights kept in {graph.extra['weights']['file']}")
     if args.save_run and chief:
         run_id = record_run(graph, session.record(evaluation))
-        save_project(graph, args.file)
         print(f"recorded {run_id} in {args.file}")
+    if (args.save_run or args.keep_weights) and chief:
+        save_project(graph, args.file)
     return 1 if STOPPED in ended and "loss became" in ended[STOPPED] else 0
 
 

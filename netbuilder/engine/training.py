@@ -463,6 +463,26 @@ def confusion_matrix(truth: np.ndarray, predicted: np.ndarray,
     return matrix
 
 
+def keep_weights(session: TrainingSession, project_path: str | Path) -> dict:
+    """Write the trained weights beside the project (``<name>.weights.h5``)
+    and return the project's ``weights`` field, so that building the model
+    later (training on, exporting) starts from them. Fingerprints are taken
+    from the graph the session trained: a layer edited since then starts
+    from fresh weights."""
+    from netbuilder.engine.importer_weights import (
+        collect_weights,
+        fingerprints,
+        save_weights,
+    )
+
+    if session.model is None:
+        raise TrainingError("nothing has been trained yet")
+    path = Path(project_path)
+    target = path.with_name(f"{path.stem}.weights.h5")
+    save_weights(collect_weights(session.model, session.graph), target)
+    return {"file": target.name, "layers": fingerprints(session.graph)}
+
+
 def record_run(graph: Graph, run: dict[str, Any]) -> str:
     """Append ``run`` to the project's runs; returns its id."""
     runs = graph.extra.setdefault("runs", [])

@@ -76,3 +76,20 @@ def test_train_failures_are_one_line(tmp_path, capsys):
     assert main(["train", str(path), "--data", "builtin:digits", "--epochs",
                  "0"]) == 1
     assert "epochs must be" in capsys.readouterr().err
+
+
+def test_kept_weights_make_the_export_the_trained_model(tmp_path, capsys):
+    import keras
+
+    path = digits_project(tmp_path, data="builtin:digits", epochs=1, batch_size=64,
+                          seed=0)
+    trained = tmp_path / "trained.keras"
+    assert main(["train", str(path), "--keep-weights", "--export", "keras",
+                 str(trained)]) == 0
+    assert (tmp_path / "digits.weights.h5").exists()
+    exported = tmp_path / "exported.keras"
+    assert main(["export", str(path), "--format", "keras", "-o", str(exported)]) == 0
+    x = np.random.default_rng(0).random((5, 8, 8, 1)).astype("float32")
+    a = keras.saving.load_model(trained).predict(x, verbose=0)
+    b = keras.saving.load_model(exported).predict(x, verbose=0)
+    np.testing.assert_allclose(a, b, atol=1e-6)

@@ -41,7 +41,11 @@ def test_training_dock_trains_the_open_project_and_saves_the_run(qtbot, tmp_path
     qtbot.waitUntil(lambda: panel.state == "stopped", timeout=120_000)
     assert panel.plot.point_count() == 1
     assert win.document.is_modified()  # the recorded run is a project change
+    panel.keep_button.click()
+    qtbot.waitUntil(lambda: "weights" in panel.graph.extra, timeout=30_000)
+    assert (tmp_path / "digits.weights.h5").exists()
     win.document.save()
     saved = json.loads(path.read_text())
+    assert saved["weights"]["file"] == "digits.weights.h5"
     assert saved["runs"][0]["epochs"] == 1
     assert saved["training"]["data"] == "builtin:digits"

@@ -44,6 +44,7 @@ class TrainingPanel(QWidget):
     message = Signal(str)
     stateChanged = Signal(str)  # idle, preparing, running, evaluating, stopped
     exported = Signal(str, bool)  # message, ok
+    weightsKept = Signal(object)  # the project's new "weights" field, or a message
     evaluated = Signal(dict)
     previewReady = Signal(str)
     previewImages = Signal(object)  # a uint8 RGB strip of sample images
@@ -71,6 +72,10 @@ class TrainingPanel(QWidget):
                                       "training, the model as built) as a "
                                       "SavedModel, .keras or TFLite file, verified "
                                       "against the model")
+        self.keep_button = QPushButton("Keep weights")
+        self.keep_button.setToolTip("Keep the trained weights with the project, "
+                                    "so that exports and further training start "
+                                    "from them")
         self.train_button.setToolTip("Train the model with these settings (F5)")
         self.stop_button.setToolTip("Stop after the current batch (Shift+F5)")
         self.resume_button.setToolTip("Continue from the last epoch with the same "
@@ -97,7 +102,7 @@ class TrainingPanel(QWidget):
     def _build(self) -> None:
         buttons = QHBoxLayout()
         for b in (self.train_button, self.stop_button, self.resume_button,
-                  self.export_button):
+                  self.keep_button, self.export_button):
             buttons.addWidget(b)
         buttons.addWidget(self.epoch_bar, 1)
         buttons.addWidget(self.batch_bar, 1)
@@ -136,6 +141,8 @@ class TrainingPanel(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.resume_button.clicked.connect(self.resume)
         self.export_button.clicked.connect(self.export_dialog)
+        self.keep_button.clicked.connect(self.keep_weights)
+        self.weightsKept.connect(self._weights_kept)
         self.exported.connect(self._exported)
         self.bridge.event.connect(self._on_event)
         self.bridge.prepared.connect(self._prepared)
@@ -312,6 +319,35 @@ class TrainingPanel(QWidget):
         self._target_epochs = self.session.completed_epochs + extra
         self._start(self._target_epochs)
 
+    # ------------------------------------------------------------ weights
+    def keep_weights(self) -> None:
+        path = getattr(self.document, "path", None)
+        if self.session is None or self.session.model is None:
+            self.message.emit("Train the model first.")
+            return
+        if not path:
+            self.message.emit("Save the project first: the weights are kept in a "
+                              "file beside it.")
+            return
+        session = self.session
+
+        def work() -> None:
+            try:
+                self.weightsKept.emit(tr.keep_weights(session, path))
+            except (OSError, tr.TrainingError) as exc:
+                self.weightsKept.emit(f"The weights could not be kept: {exc}")
+
+        threading.Thread(target=work, daemon=True).start()
+
+    def _weights_kept(self, result) -> None:
+        if isinstance(result, str):
+            self._failed(result)
+            return
+        self.editor.stack.push(SetExtraCommand(self.graph, "weights", result,
+                                               "Keep trained weights"))
+        self.status.setText(f"Trained weights kept in {result['file']}: exports and "
+                            "further training start from them.")
+
     # ------------------------------------------------------------ export
     EXPORT_FILTERS = {"Keras model (*.keras)": "keras",
                       "TFLite model (*.tflite)": "tflite",
@@ -473,6 +509,8 @@ class TrainingPanel(QWidget):
         self.resume_button.setEnabled(state == "stopped" and self.session is not None
                                       and self.session.model is not None)
         self.export_button.setEnabled(not running)
+        self.keep_button.setEnabled(state == "stopped" and self.session is not None
+                                    and self.session.model is not None)
         self.form.set_running(running)
         self.state = state
         self.stateChanged.emit(state)
