@@ -7,8 +7,6 @@ and records the run in the project (``--save-run``).
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 import time
 from pathlib import Path
@@ -193,20 +191,10 @@ def run(args) -> int:
 
 
 def write_history(history: dict[str, list[float]], path: str) -> None:
-    """One list per logged quantity (JSON) or one row per epoch (CSV)."""
+    from netbuilder.engine.history import write_history as write
+
     try:
-        if path.endswith(".json"):
-            with open(path, "w", encoding="utf-8") as fh:
-                json.dump(history, fh, indent=1)
-            return
-        keys = list(history)
-        epochs = max((len(v) for v in history.values()), default=0)
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["epoch", *keys])
-            for i in range(epochs):
-                writer.writerow([i + 1, *(history[k][i] if i < len(history[k])
-                                          else "" for k in keys)])
+        write(history, path)
     except OSError as exc:
         raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
 

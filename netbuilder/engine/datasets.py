@@ -30,15 +30,16 @@ from typing import Any
 
 import numpy as np
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "datasets"
-BUILTINS = ("digits", "spirals", "moons", "regression", "sequence")
-KERAS_DATASETS = ("mnist", "fashion_mnist", "cifar10", "cifar100")
+from netbuilder.engine.data_spec import (  # noqa: E402 - re-exported names
+    BUILTINS,
+    KERAS_IMAGE_DATASETS,
+    RESOURCES,
+    DataError,
+    parse_spec,
+)
+
 KERAS_CACHE_FILES = {"mnist": "mnist.npz", "fashion_mnist": "fashion-mnist",
                      "cifar10": "cifar-10-batches-py", "cifar100": "cifar-100-python"}
-
-
-class DataError(Exception):
-    """Data that cannot be loaded or does not fit, in plain words."""
 
 
 @dataclass
@@ -72,39 +73,6 @@ class Dataset:
         shapes = ", ".join(str(tuple(a.shape[1:])) for a in self.train.x)
         labels = ", ".join(str(tuple(a.shape[1:])) for a in self.train.y)
         return ", ".join(parts) + f"; inputs {shapes}; labels {labels}"
-
-
-@dataclass
-class DataSpec:
-    kind: str
-    target: str
-    options: dict[str, str] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        opts = "&".join(f"{k}={v}" for k, v in self.options.items())
-        return f"{self.kind}:{self.target}" + (f"#{opts}" if opts else "")
-
-
-def parse_spec(spec: str) -> DataSpec:
-    if not isinstance(spec, str) or ":" not in spec:
-        raise DataError(f"data spec {spec!r} must look like KIND:VALUE, e.g. "
-                        "builtin:digits, npz:data.npz, csv:data.csv#target=label, "
-                        "folder:images/, keras:mnist")
-    kind, _, rest = spec.partition(":")
-    target, _, opts = rest.partition("#")
-    options: dict[str, str] = {}
-    for part in filter(None, opts.split("&")):
-        key, eq, value = part.partition("=")
-        if not eq:
-            raise DataError(f"option {part!r} in {spec!r} must be KEY=VALUE")
-        options[key.strip()] = value.strip()
-    kind = kind.strip().lower()
-    if kind not in ("builtin", "npz", "csv", "folder", "keras"):
-        raise DataError(f"unknown data source {kind!r} in {spec!r}: use builtin, "
-                        "npz, csv, folder or keras")
-    if not target.strip():
-        raise DataError(f"data spec {spec!r} names no dataset or file")
-    return DataSpec(kind, target.strip(), options)
 
 
 def load_data(spec: str, base_dir: str | Path | None = None, seed: int = 0,
@@ -399,9 +367,10 @@ def keras_dataset_cached(name: str) -> bool:
 
 
 def load_keras_dataset(name: str, timeout: float = 30.0) -> Dataset:
-    if name not in KERAS_DATASETS:
-        raise DataError(f"unknown keras dataset {name!r}: choose one of "
-                        f"{', '.join(KERAS_DATASETS)}")
+    if name not in KERAS_IMAGE_DATASETS:
+        raise DataError(f"keras:{name} is for exported training scripts (its "
+                        "preparation depends on the model); inside NetBuilder use "
+                        f"{', '.join(KERAS_IMAGE_DATASETS)} or an npz/csv file")
     from netbuilder.engine.runtime import load_keras
 
     keras = load_keras()

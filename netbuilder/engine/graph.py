@@ -160,17 +160,15 @@ class Graph:
 
     def downstream(self, node_ids) -> set[str]:
         """The nodes reachable from ``node_ids`` (including them)."""
-        seen: set[str] = set()
-        stack = [n for n in node_ids if n in self.nodes]
-        while stack:
-            nid = stack.pop()
-            if nid in seen:
-                continue
-            seen.add(nid)
-            stack.extend(e.dst for e in self._out_edges.get(nid, ()))
-        return seen
+        return self._reach(node_ids, lambda nid: (e.dst for e in
+                                                  self._out_edges.get(nid, ())))
 
     def upstream(self, node_ids) -> set[str]:
+        """The nodes ``node_ids`` depend on (including them)."""
+        return self._reach(node_ids, lambda nid: (e.src for e in
+                                                  self._in_edges.get(nid, ())))
+
+    def _reach(self, node_ids, neighbours) -> set[str]:
         seen: set[str] = set()
         stack = [n for n in node_ids if n in self.nodes]
         while stack:
@@ -178,7 +176,7 @@ class Graph:
             if nid in seen:
                 continue
             seen.add(nid)
-            stack.extend(e.src for e in self._in_edges.get(nid, ()))
+            stack.extend(neighbours(nid))
         return seen
 
     def topological_order(self) -> list[str]:

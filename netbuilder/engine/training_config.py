@@ -18,11 +18,10 @@ Data sources are spec strings:
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
+from netbuilder.engine.data_spec import DataError, DataSpec, parse_spec
 from netbuilder.engine.distribute import STRATEGIES
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw")
@@ -42,12 +41,7 @@ METRICS = (
     "precision", "recall",
 )
 MONITORS = ("val_loss", "loss", "val_accuracy", "accuracy")
-DATA_KINDS = ("builtin", "npz", "csv", "folder", "keras")
-KERAS_DATASETS = ("mnist", "fashion_mnist", "cifar10", "cifar100", "imdb",
-                  "reuters", "boston_housing", "california_housing")
 EXPORT_FORMATS = ("savedmodel", "keras", "tflite")
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "resources" / "datasets"
-NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 
 
 class TrainingConfigError(ValueError):
@@ -58,45 +52,14 @@ class TrainingConfigError(ValueError):
         super().__init__("training configuration: " + "; ".join(self.problems))
 
 
-@dataclass
-class DataSpec:
-    kind: str
-    target: str  # a path or a dataset name
-    column: str | None = None  # the label column of a CSV file
-
-    @property
-    def path(self) -> str:
-        """The file or folder to read (builtin datasets resolve to theirs)."""
-        if self.kind == "builtin":
-            return str(BUILTIN_DIR / f"{self.target}.npz")
-        return self.target
-
-
 def parse_data_spec(spec: Any) -> DataSpec:
-    """``"csv:data.csv#target=label"`` -> DataSpec; ValueError in plain words."""
-    if not isinstance(spec, str) or ":" not in spec:
-        raise ValueError("data must look like KIND:WHERE, e.g. npz:data.npz or "
-                         "keras:mnist")
-    kind, _, rest = spec.partition(":")
-    if kind not in DATA_KINDS:
-        raise ValueError(f"unknown data source {kind!r}; use one of "
-                         f"{', '.join(DATA_KINDS)}")
-    column = None
-    if kind == "csv":
-        rest, _, option = rest.partition("#")
-        key, _, column = option.partition("=")
-        if key != "target" or not column:
-            raise ValueError("a CSV source needs its label column: "
-                             "csv:PATH#target=COLUMN")
-    if not rest or "\x00" in rest:
-        raise ValueError(f"the {kind} data source needs a "
-                         f"{'name' if kind in ('builtin', 'keras') else 'path'}")
-    if kind == "keras" and rest not in KERAS_DATASETS:
-        raise ValueError(f"keras:{rest} is not a Keras dataset; use one of "
-                         f"{', '.join(KERAS_DATASETS)}")
-    if kind == "builtin" and not NAME.match(rest):
-        raise ValueError(f"builtin:{rest} is not a dataset name")
-    return DataSpec(kind, rest, column)
+    """``"csv:data.csv#target=label"`` -> DataSpec; ValueError in plain words
+    (:class:`~netbuilder.engine.data_spec.DataError` is one)."""
+    parsed = parse_spec(spec)
+    if parsed.kind == "csv" and not parsed.column:
+        raise DataError("a CSV source needs its label column: "
+                        "csv:PATH#target=COLUMN")
+    return parsed
 
 
 @dataclass

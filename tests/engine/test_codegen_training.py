@@ -44,10 +44,12 @@ def test_defaults_follow_the_seed_models_and_round_trip():
 def test_data_specs():
     assert parse_data_spec("csv:dir/x.csv#target=label").column == "label"
     assert parse_data_spec("keras:mnist").target == "mnist"
-    assert parse_data_spec("builtin:iris").path.endswith("datasets/iris.npz")
-    for bad, words in [("mnist", "KIND:WHERE"), ("ftp:x", "unknown data source"),
-                       ("csv:x.csv", "label column"), ("keras:nope", "not a Keras"),
-                       ("npz:", "needs a path"), ("builtin:../x", "not a dataset")]:
+    assert parse_data_spec("builtin:moons").path.endswith("datasets/moons.npz")
+    for bad, words in [("mnist", "KIND:VALUE"), ("ftp:x", "unknown data source"),
+                       ("csv:x.csv", "label column"),
+                       ("keras:nope", "unknown keras dataset"),
+                       ("npz:", "names no dataset or file"),
+                       ("builtin:../x", "unknown built-in dataset")]:
         with pytest.raises(ValueError, match=words):
             parse_data_spec(bad)
 

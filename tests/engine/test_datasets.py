@@ -109,6 +109,7 @@ def test_keras_dataset_offline_is_a_clear_message_not_a_hang():
     ("builtin:", "names no dataset"),
     ("builtin:imagenet", "unknown built-in dataset"),
     ("keras:imagenet", "unknown keras dataset"),
+    ("keras:imdb", "exported training scripts"),
     ("npz:/no/such/file.npz", "no such file"),
     ("csv:x.csv#target", "must be KEY=VALUE"),
 ])

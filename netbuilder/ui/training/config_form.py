@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.engine.datasets import BUILTINS, KERAS_DATASETS
+from netbuilder.engine.data_spec import BUILTINS, KERAS_DATASETS
 from netbuilder.engine.training_config import (
     LOSSES,
     OPTIMIZERS,

@@ -10,7 +10,6 @@ time.
 
 from __future__ import annotations
 
-import csv
 import os
 import time
 
@@ -226,11 +225,6 @@ class LivePlot(QWidget):
 
     @staticmethod
     def export_csv(path: str, history: dict) -> None:
-        keys = list(history)
-        rows = max((len(v) for v in history.values()), default=0)
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["epoch", *keys])
-            for i in range(rows):
-                writer.writerow([i + 1, *(history[k][i] if i < len(history[k])
-                                          else "" for k in keys)])
+        from netbuilder.engine.history import write_history
+
+        write_history(history, path)
