@@ -110,7 +110,7 @@ class EditActionsMixin:
         moves = {nid: (graph.nodes[nid].position, xy) for nid, xy in coords.items()}
         if self.editor.move(moves, "Auto-arrange"):
             self.scene.update_scene_rect()
-            self.view.fit_graph()
+            self.view.show_graph()  # fit, unless that makes labels unreadable
 
     # ------------------------------------------------------------ groups
     def group_selection(self) -> str | None:

@@ -13,7 +13,7 @@ from netbuilder.ui import theme
 from netbuilder.ui.edge_item import wire_path
 
 PAD = 24.0
-TITLE = 48.0
+TITLE = 64.0
 INNER_HEIGHT = 62.0
 
 
@@ -47,7 +47,7 @@ class InnerNodeItem(QGraphicsItem):
         self.n_inputs = n_inputs
         self.color = theme.category_color(spec.category if spec else None)
         if node.type == "Group":
-            self.summary = f"⧉ group · {group_outline(node)[0]} layers"
+            self.summary = f"▣ group · {group_outline(node)[0]} layers"
         else:
             self.summary = theme.node_summary(node, spec)
         self.setAcceptedMouseButtons(Qt.NoButton)  # clicks reach the group
@@ -68,6 +68,11 @@ class InnerNodeItem(QGraphicsItem):
 
     def paint(self, painter, option, widget=None) -> None:
         rect = QRectF(0, 0, self.width, self.height)
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < 0.4:
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(QBrush(self.color))
+            painter.drawRect(rect)
+            return
         painter.setRenderHint(painter.RenderHint.Antialiasing, True)
         painter.setPen(QPen(QColor("#15171a"), 1))
         painter.setBrush(QBrush(theme.NODE_BG))

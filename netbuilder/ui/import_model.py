@@ -90,8 +90,6 @@ def import_model_dialog(window, path: str | None = None,
         window.warn("Cannot save project", f"{target}: {exc.strerror or exc}")
         return False
     opened = window.open_path(target, ask=False)
-    if opened:
-        window.view.fit_graph()
     if opened and result.weights:
         window.show_message(f"Imported {source.name} with its weights; editing a "
                             "layer gives that layer fresh weights")

@@ -188,15 +188,15 @@ class Inspector(QWidget):
             owner = g.nodes.get(node.shares) if node.shares else None
             sharers = [n.name for n in g.nodes.values() if n.shares == nid]
             if owner is not None:
-                lines.append(f"🔗 Shares its layer with <b>{owner.name}</b>; editing "
+                lines.append(f"⇄ Shares its layer with <b>{owner.name}</b>; editing "
                              "it edits both.")
             elif sharers:
                 names = ", ".join(sharers[:6]) + (" …" if len(sharers) > 6 else "")
-                lines.append(f"🔗 Shares its layer with <b>{names}</b>; editing it "
+                lines.append(f"⇄ Shares its layer with <b>{names}</b>; editing it "
                              "edits them too.")
             if node.type == "Group":
                 layers = group_outline(node)[0]
-                lines.append(f"⧉ A group of {layers} layers. Double-click it on the "
+                lines.append(f"▣ A group of {layers} layers. Double-click it on the "
                              "canvas (or press Enter) to look inside; Flatten group "
                              "(Ctrl+Shift+G) puts its layers back to edit them.")
             if node_loses_weights(g, nid):

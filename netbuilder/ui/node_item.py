@@ -1,7 +1,7 @@
 """A layer on the canvas: header coloured by category, name, key params,
 ports, and a problem badge. Drawn simplified (no text) at low zoom.
 
-A Group node has a double border and a "⧉ group · N layers" line; expanded,
+A Group node has a double border and a "▣ group · N layers" line; expanded,
 it grows into a frame showing its inner graph (see :mod:`group_view`). A node
 that shares another's layer (or whose layer others share) carries a link
 marker whose tooltip names the other call sites."""
@@ -66,7 +66,7 @@ class NodeItem(QGraphicsItem):
                       for i in range(n_out)]
         if self.is_group:
             layers, ins, outs = group_outline(node)
-            self.summary = f"⧉ group · {layers} layer{'s' if layers != 1 else ''}"
+            self.summary = f"▣ group · {layers} layer{'s' if layers != 1 else ''}"
             if ins:  # the group's ports are its inner Inputs and Outputs
                 in_labels = ins if len(ins) > 1 else [""]
             if outs:
