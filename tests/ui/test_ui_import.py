@@ -111,8 +111,7 @@ def test_group_expands_in_place_and_collapses(keras_window, qtbot, tmp_path):
     # The outer wires follow the ports to the frame's edges.
     edge = next(e for e in win.scene.edges.values() if e.edge.dst == gid)
     assert edge.dst_port.scenePos() == item.inputs[0].scenePos()
-    assert g.nodes[gid].params == g.nodes[gid].params  # nothing was edited
-    assert win.editor.stack.count() == 0
+    assert win.editor.stack.count() == 0  # looking inside is not an edit
     # Enter collapses it again.
     select(win, gid)
     win.view.setFocus()
@@ -128,6 +127,6 @@ def test_import_of_a_broken_file_says_why(window, tmp_path):
     answer_prompts(win, bad, tmp_path / "broken.nbproj")
     assert not win.import_model()
     assert win.warned and win.warned[0][0] == "Cannot import model"
-    assert "broken.keras" in win.warned[0][1] or win.warned[0][1]
+    assert "broken.keras" in win.warned[0][1] and "Traceback" not in win.warned[0][1]
     assert not (tmp_path / "broken.nbproj").exists()
     assert not win.editor.graph.nodes
