@@ -109,6 +109,8 @@ class TrainingSession:
         self.strategy_info = None
         self.model = None
         self.code = None
+        # What happened to weights carried with the project (kept or imported)
+        self.weights_notes: list[str] = []
         self.history: dict[str, list[float]] = {}
         self.completed_epochs = 0
         self.stop_reason = ""
@@ -184,15 +186,17 @@ class TrainingSession:
             except (BuildError, CodegenError) as exc:
                 raise TrainingError(f"the model cannot be built: {exc}") from None
             self.model, self.code = built.model, built.code
+            self.weights_notes = list(built.weights_notes)
             self.model.compile(optimizer=make_optimizer(self.config),
                                loss=loss if len(loss) > 1 else loss[0],
                                metrics=metrics if len(metrics) > 1 else metrics[0])
         if self.config.strategy == "multi-worker" and self.dataset.train.x:
             prebuild_for_multi_worker(self.model, self.strategy,
                                       self._sample_batch())
+        notes = "".join(f"; {note}" for note in self.weights_notes)
         self.listener(TrainingEvent(PREPARED, message=self.dataset.summary() + "; "
                                     + self.strategy_info.describe(
-                                        self.config.batch_size)))
+                                        self.config.batch_size) + notes))
         return []
 
     @property

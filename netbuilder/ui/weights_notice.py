@@ -119,8 +119,13 @@ class WeightsNotice(QObject):
             bridge.prepared.connect(self.after_build)
 
     def after_build(self, _session=None) -> None:
-        """After the model was built: say which imported layers start fresh."""
+        """After the model was built: say which imported layers start fresh
+        (the engine's own account when the build reports one)."""
         self.refresh()
+        notes = getattr(_session, "weights_notes", None)
+        if notes:
+            self.window.show_message("Built: " + "; ".join(notes))
+            return
         if self.replaced:
             names = ", ".join(sorted(self.replaced.values())[:6])
             more = f" and {len(self.replaced) - 6} more" if len(self.replaced) > 6 \
