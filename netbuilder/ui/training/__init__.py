@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QMenu
 
 
 def install_training_dock(window) -> QDockWidget:
@@ -19,12 +19,26 @@ def install_training_dock(window) -> QDockWidget:
     dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable
                      | QDockWidget.DockWidgetFloatable)
     window.addDockWidget(Qt.BottomDockWidgetArea, dock)
+
+    def give_room(visible: bool) -> None:
+        # The bottom area is sized for the Problems list; curves need more.
+        if visible and not dock.isFloating() and dock.height() < 380:
+            window.resizeDocks([dock], [460], Qt.Vertical)
+
+    dock.visibilityChanged.connect(give_room)
     problems = getattr(window, "problems_dock", None)
     if problems is not None:
         window.tabifyDockWidget(problems, dock)
         problems.raise_()
     panel.message.connect(window.show_message)
-    menu = window.menuBar().addMenu("&Run")
+    bar = window.menuBar()
+    help_action = next((a for a in bar.actions()
+                        if a.text().replace("&", "") == "Help"), None)
+    menu = QMenu("&Run", bar)
+    if help_action is not None:
+        bar.insertMenu(help_action, menu)  # Help stays last
+    else:
+        bar.addMenu(menu)
     train = QAction("&Train", window)
     train.setShortcut(QKeySequence("F5"))
     train.triggered.connect(lambda: (dock.show(), dock.raise_(), panel.train()))

@@ -12,6 +12,8 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget  # noqa: E402
 
+from netbuilder.ui.training.plot_style import style_axes, style_figure  # noqa: E402
+
 
 class EvaluationView(QWidget):
     def __init__(self, parent=None) -> None:
@@ -20,6 +22,7 @@ class EvaluationView(QWidget):
         self.summary.setWordWrap(True)
         self.figure = Figure(figsize=(6, 3.2), layout="constrained")
         self.canvas = FigureCanvasQTAgg(self.figure)
+        style_figure(self.figure)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.canvas, 1)
@@ -39,6 +42,9 @@ class EvaluationView(QWidget):
         matrix = np.asarray(matrix)
         names = result.get("class_names") or [str(i) for i in range(len(matrix))]
         ax, bars = self.figure.subplots(1, 2, width_ratios=[3, 2])
+        style_figure(self.figure)
+        style_axes(ax)
+        style_axes(bars)
         ax.imshow(matrix, cmap="Blues")
         ax.set_title("confusion matrix", fontsize=9)
         ax.set_xlabel("predicted", fontsize=8)

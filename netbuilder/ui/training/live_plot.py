@@ -31,6 +31,13 @@ from PySide6.QtWidgets import (  # noqa: E402
     QWidget,
 )
 
+from netbuilder.ui.training.plot_style import (  # noqa: E402
+    GRID,
+    style_axes,
+    style_figure,
+    style_legend,
+)
+
 SKIP = {"learning_rate", "samples_per_second"}
 # Drawing holds Python's lock, which the training thread needs too: keep the
 # time spent drawing under this share of the wall time.
@@ -56,6 +63,8 @@ class LivePlot(QWidget):
         super().__init__(parent)
         self.figure = Figure(figsize=(6, 3.2), layout="constrained")
         self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas.setMinimumHeight(180)
+        style_figure(self.figure)
         self.toolbar = NavigationToolbar2QT(self.canvas, self)
         self.batch_box = QCheckBox("Per-batch detail")
         self.batch_box.setToolTip("Also draw the running batch values of the "
@@ -171,11 +180,12 @@ class LivePlot(QWidget):
                     names.append(name)
         names = sorted(names, key=lambda n: (n != "loss", n))[:4] or ["loss"]
         axes = self.figure.subplots(1, len(names), squeeze=False)[0]
+        style_figure(self.figure)
         for ax, name in zip(axes, names, strict=True):
             ax.set_title(name.replace("_", " "), fontsize=9)
             ax.set_xlabel("epoch", fontsize=8)
-            ax.tick_params(labelsize=7)
-            ax.grid(True, alpha=0.3)
+            style_axes(ax)
+            ax.grid(True, color=GRID, alpha=0.8)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             self._axes[name] = ax
             for i, run in enumerate(self.runs):
@@ -195,7 +205,7 @@ class LivePlot(QWidget):
                     self._lines[(i, name, "batch")] = batch
         first = self._axes[names[0]]
         if self.runs:
-            first.legend(fontsize=7, loc="best")
+            style_legend(first.legend(fontsize=7, loc="best"))
         self._layout_dirty = False
 
     def _update_lines(self) -> None:
