@@ -20,12 +20,14 @@ def install_training_dock(window) -> QDockWidget:
                      | QDockWidget.DockWidgetFloatable)
     window.addDockWidget(Qt.BottomDockWidgetArea, dock)
 
-    def give_room(visible: bool) -> None:
+    def give_room(*_args) -> None:
         # The bottom area is sized for the Problems list; curves need more.
-        if visible and not dock.isFloating() and dock.height() < 380:
+        # Only when the user brings the Training tab up, never at start-up.
+        if not dock.isFloating() and dock.height() < 380:
             window.resizeDocks([dock], [460], Qt.Vertical)
 
-    dock.visibilityChanged.connect(give_room)
+    window.tabifiedDockWidgetActivated.connect(
+        lambda activated: give_room() if activated is dock else None)
     problems = getattr(window, "problems_dock", None)
     if problems is not None:
         window.tabifyDockWidget(problems, dock)
@@ -41,7 +43,8 @@ def install_training_dock(window) -> QDockWidget:
         bar.addMenu(menu)
     train = QAction("&Train", window)
     train.setShortcut(QKeySequence("F5"))
-    train.triggered.connect(lambda: (dock.show(), dock.raise_(), panel.train()))
+    train.triggered.connect(lambda: (dock.show(), dock.raise_(), give_room(),
+                                     panel.train()))
     stop = QAction("&Stop training", window)
     stop.setShortcut(QKeySequence("Shift+F5"))
     stop.triggered.connect(panel.stop)

@@ -63,7 +63,6 @@ class LivePlot(QWidget):
         super().__init__(parent)
         self.figure = Figure(figsize=(6, 3.2), layout="constrained")
         self.canvas = FigureCanvasQTAgg(self.figure)
-        self.canvas.setMinimumHeight(180)
         style_figure(self.figure)
         self.toolbar = NavigationToolbar2QT(self.canvas, self)
         self.batch_box = QCheckBox("Per-batch detail")
@@ -146,9 +145,9 @@ class LivePlot(QWidget):
 
     # ------------------------------------------------------------ drawing
     def _tick(self) -> None:
-        run = self._current()
-        has_points = run is not None and (run["history"] or (
-            run["batches"] and self.batch_box.isChecked()))
+        has_points = any(r["history"] or (r["batches"] and r["current"]
+                                          and self.batch_box.isChecked())
+                         for r in self.runs)
         if self._dirty and has_points and self.isVisible() and \
                 time.perf_counter() >= self._next_allowed:
             self.redraw()

@@ -159,6 +159,7 @@ class TrainingPanel(QWidget):
             from netbuilder.ui.training.live_plot import LivePlot
 
             self._plot = LivePlot()
+            self._plot.set_previous_runs(self.graph.extra.get("runs") or [])
             self._replace_tab(0, self._plot, "Curves")
         return self._plot
 
@@ -204,6 +205,10 @@ class TrainingPanel(QWidget):
         self.graph = graph
         self.form.set_config(graph.extra.get("training"))
         self._show_runs()
+        if self._plot is not None and (self.session is None
+                                       or not self.session.running):
+            self._plot.runs = []
+            self._plot.set_previous_runs(graph.extra.get("runs") or [])
 
     # ------------------------------------------------------------ settings
     def _settings_edited(self, data: dict) -> None:
