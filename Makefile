@@ -26,7 +26,7 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen TF_CPP_MIN_LOG_LEVEL=3 $(PY) -m pytest -q
 
 bench: $(STAMP)
-	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info
