@@ -40,18 +40,16 @@ def check_data(graph: Graph, output_shapes: dict[str, tuple],
     split = dataset.train
     if dataset.pipelines:
         return problems  # image folders: shapes are checked by the pipeline
-    if len(split.x) != len(inputs):
-        return [DataProblem(f"the model has {len(inputs)} input(s) "
-                            f"({', '.join(n.name for n in inputs)}) but the data "
-                            f"has {len(split.x)} input array(s)",
-                            "For several inputs, name the arrays in the .npz "
-                            "after the Input nodes (x_<name>).")]
-    if len(split.y) != len(outputs):
-        return [DataProblem(f"the model has {len(outputs)} output(s) "
-                            f"({', '.join(n.name for n in outputs)}) but the data "
-                            f"has {len(split.y)} label array(s)",
-                            "For several outputs, name the label arrays after "
-                            "the Output nodes (y_<name>).")]
+    for nodes, arrays, what, key in ((inputs, split.x, "input", "x"),
+                                     (outputs, split.y, "output", "y")):
+        if len(arrays) != len(nodes):
+            names = ", ".join(n.name for n in nodes)
+            kind = "input" if key == "x" else "label"
+            return [DataProblem(f"the model has {len(nodes)} {what}(s) ({names}) "
+                                f"but the data has {len(arrays)} {kind} array(s)",
+                                f"For several {what}s, name the arrays in the .npz "
+                                f"after the {what.capitalize()} nodes "
+                                f"({key}_<name>).")]
     for node, array in zip(inputs, split.x, strict=False):
         problems += _check_input(node, array)
     for node, labels in zip(outputs, split.y, strict=False):

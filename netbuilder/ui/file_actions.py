@@ -107,23 +107,19 @@ class FileActionsMixin:
     def save(self) -> bool:
         if not self.document.path:
             return self.save_as()
-        ok, reason = self.document.save()
-        if not ok:
-            self.warn("Cannot save", reason)
-            self.show_message(reason)
-            return False
-        self.autosaver.remove()
-        self.show_message(f"Saved {self.document.display_name()}")
-        self._update_recent_menu()
-        return True
+        return self._saved(*self.document.save())
 
     def save_as(self) -> bool:
         path = self.ask_path("Save project as", save=True,
                              suggestion=self.document.path or "untitled.nbproj")
         if not path:
             return False
-        ok, reason = self.document.save(path)
+        return self._saved(*self.document.save(path))
+
+    def _saved(self, ok: bool, reason: str) -> bool:
+        """After a save attempt: report a failure, or tidy up after success."""
         if not ok:
+            self.warn("Cannot save", reason)
             self.show_message(reason)
             return False
         self.autosaver.remove()

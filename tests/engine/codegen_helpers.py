@@ -67,3 +67,20 @@ def single_layer_graph(type_name: str) -> Graph:
     out = graph.add_node("Output", position=(400, 0))
     graph.connect(layer.id, 0, out.id, 0)
     return graph
+
+
+def expected_from_inference(graph: Graph):
+    """(parameter count of the live nodes, output shapes) as shape inference
+    predicts them, to compare with the model the generated code builds."""
+    from netbuilder.engine.codegen import live_nodes
+    from netbuilder.engine.shapes import analyze
+
+    report = analyze(graph)
+    assert not report.has_errors, [d.message for d in report.diagnostics]
+    live = live_nodes(graph)
+    params = sum(info.params for nid, info in report.info.items() if nid in live)
+    shapes = []
+    for out in graph.output_nodes():
+        edge = graph.incoming(out.id)[0]
+        shapes.append(tuple(report.info[edge.src].output_shapes[edge.src_port]))
+    return params, shapes

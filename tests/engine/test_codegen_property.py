@@ -4,12 +4,12 @@ passes ruff, and builds the model shape inference predicts."""
 from __future__ import annotations
 
 import pytest
-from codegen_helpers import ruff_problems
+from codegen_helpers import expected_from_inference, ruff_problems
 from codegen_strategies import valid_graphs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netbuilder.engine.codegen import generate, live_nodes
+from netbuilder.engine.codegen import generate
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                       HealthCheck.data_too_large])
@@ -34,19 +34,11 @@ def test_random_graphs_generate_ruff_clean_code(tmp_path):
 @pytest.mark.slow
 def test_random_graphs_build_what_shape_inference_predicts():
     from netbuilder.engine.execute import execute
-    from netbuilder.engine.shapes import analyze
 
     @settings(max_examples=40, **SETTINGS)
     @given(valid_graphs(max_layers=10), st.sampled_from(["tf-keras", "keras"]))
     def check(graph, flavor):
-        report = analyze(graph)
-        assert not report.has_errors, [d.message for d in report.diagnostics]
-        live = live_nodes(graph)
-        params = sum(info.params for nid, info in report.info.items() if nid in live)
-        shapes = []
-        for out in graph.output_nodes():
-            edge = graph.incoming(out.id)[0]
-            shapes.append(tuple(report.info[edge.src].output_shapes[edge.src_port]))
+        params, shapes = expected_from_inference(graph)
         code = generate(graph, flavor)
         compile(code.text, "generated.py", "exec")
         model = execute(code, graph)

@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from codegen_helpers import expected_from_inference
 from engine_helpers import EXAMPLES, chain
 
-from netbuilder.engine.codegen import CodegenError, generate, live_nodes
+from netbuilder.engine.codegen import CodegenError, generate
 from netbuilder.engine.execute import BuildError, build, clean_message, execute
 from netbuilder.engine.graph import Graph
 from netbuilder.engine.project import load_project
-from netbuilder.engine.shapes import analyze
 
 pytestmark = pytest.mark.slow
-
-
-def expected_from_inference(graph: Graph):
-    report = analyze(graph)
-    assert not report.has_errors, report.diagnostics
-    live = live_nodes(graph)
-    params = sum(info.params for nid, info in report.info.items() if nid in live)
-    shapes = []
-    for out in graph.output_nodes():
-        edge = graph.incoming(out.id)[0]
-        shapes.append(tuple(report.info[edge.src].output_shapes[edge.src_port]))
-    return params, shapes
 
 
 def model_facts(model):
