@@ -26,7 +26,8 @@ w = create_window("resources/examples/small_cnn.nbproj", offer_recovery=False)
 w.show(); app.processEvents()
 print(time.perf_counter() - t0)
 """
-TF = "import time; t0 = time.perf_counter(); import tensorflow; print(time.perf_counter() - t0)"
+TF = ("import time; t0 = time.perf_counter(); import tensorflow; "
+      "print(time.perf_counter() - t0)")
 
 
 def child(code: str) -> float:

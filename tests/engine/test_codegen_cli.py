@@ -98,8 +98,8 @@ def test_exported_artifacts_reload_with_the_same_outputs(tmp_path, capsys, fmt):
     import keras
     import tensorflow as tf
 
-    from netbuilder.engine.export import write as export_model
     from netbuilder.engine.execute import build_model
+    from netbuilder.engine.export import write as export_model
 
     graph = load_project(TWO_IO).graph
     model = build_model(graph)
