@@ -102,12 +102,17 @@ class LivePlot(QWidget):
                       "current": False} for i, r in enumerate(runs)] + current
         self._mark_layout()
 
-    def start_run(self, label: str) -> None:
+    def start_run(self, label: str, expected: list[str] | None = None) -> None:
+        """A new current run. ``expected`` names the quantities it will log
+        (e.g. loss, accuracy, val_loss): the axes are laid out now, before
+        training starts, instead of during it."""
         for run in self.runs:
             run["current"] = False
-        self.runs.append({"label": label, "history": {}, "batches": [],
-                          "current": True})
+        self.runs.append({"label": label, "history": {k: [] for k in expected or []},
+                          "batches": [], "current": True})
         self._mark_layout()
+        if expected and self.isVisible():
+            self.redraw()
 
     def add_epoch(self, logs: dict) -> None:
         run = self._current()
@@ -145,19 +150,25 @@ class LivePlot(QWidget):
 
     # ------------------------------------------------------------ drawing
     def _tick(self) -> None:
-        has_points = any(r["history"] or (r["batches"] and r["current"]
-                                          and self.batch_box.isChecked())
-                         for r in self.runs)
+        has_points = any(any(r["history"].values()) or (
+            r["batches"] and r["current"] and self.batch_box.isChecked())
+            for r in self.runs)
         if self._dirty and has_points and self.isVisible() and \
                 time.perf_counter() >= self._next_allowed:
             self.redraw()
 
     def redraw(self) -> None:
         t0 = time.perf_counter()
-        if self._layout_dirty:
+        rebuilt = self._layout_dirty
+        if rebuilt:
             self._rebuild()
+            self.figure.set_layout_engine("constrained")
         self._update_lines()
         self.canvas.draw()
+        if rebuilt:
+            # Keep the margins constrained layout found; solving it again on
+            # every draw would double the cost of each update.
+            self.figure.set_layout_engine("none")
         spent = time.perf_counter() - t0
         self.draw_seconds += spent
         # the first draws are slower (font and layout caches): judge the cost

@@ -289,7 +289,10 @@ class TrainingPanel(QWidget):
             listener=self.bridge.listener, log_dir=self._log_dir(run_number))
         self._target_epochs = config.epochs
         self.plot.set_previous_runs(self.graph.extra.get("runs") or [])
-        self.plot.start_run(f"run-{run_number}")
+        logged = ["loss"] + [m for m in config.metrics if isinstance(m, str)]
+        if config.validation_split:
+            logged += [f"val_{k}" for k in logged]
+        self.plot.start_run(f"run-{run_number}", logged)
         self.status.setText("Preparing: loading data and building the model…")
         self._set_state("preparing")
         self.bridge.prepare_in_background(self.session)
