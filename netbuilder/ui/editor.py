@@ -85,6 +85,25 @@ class Editor(QObject):
     def disconnect(self, edge: Edge) -> bool:
         return self.delete([], [edge])
 
+    def move_connection(self, edge: Edge, dst: str, dst_port: int) -> bool:
+        """Re-plug ``edge`` into another input as one undo step."""
+        if edge not in self.graph.edges:
+            return False
+        trial = self.graph.copy()
+        trial.disconnect(edge)
+        try:
+            trial.check_connection(edge.src, edge.src_port, dst, dst_port)
+        except GraphError as exc:
+            return self._refuse(GraphError(f"Not moved: {exc}"))
+        self.stack.beginMacro("Move connection")
+        try:
+            self.stack.push(cmd.RemoveCommand(self.graph, [], [edge]))
+            self.stack.push(cmd.ConnectCommand(self.graph, edge.src, edge.src_port,
+                                               dst, dst_port))
+        finally:
+            self.stack.endMacro()
+        return True
+
     def check_param(self, node_id: str, key: str, value: Any) -> str | None:
         """None when ``value`` fits the param, else the reason."""
         node = self.graph.nodes.get(node_id)

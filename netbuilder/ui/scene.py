@@ -35,6 +35,7 @@ class GraphScene(QGraphicsScene):
         self._unsubscribe = None
         self._drag_wire: QGraphicsPathItem | None = None
         self._drag_port: PortItem | None = None
+        self._detached = None  # an edge picked up from its input port
         self._press_positions: dict[str, tuple] = {}
         self._highlighted: list[PortItem] = []
         self._applying_event = False
@@ -308,6 +309,16 @@ class GraphScene(QGraphicsScene):
 
     # ------------------------------------------------------------ wiring
     def _start_wire(self, port: PortItem, pos: QPointF) -> None:
+        # Pressing on a connected input picks its wire up: it follows the
+        # mouse from its source, to be dropped on another input (moved) or
+        # on empty canvas (removed).
+        self._detached = None
+        if not port.is_output:
+            edge = self.graph.edge_into(port.node_id, port.index)
+            source = self.nodes.get(edge.src) if edge is not None else None
+            if source is not None and edge.src_port < len(source.outputs):
+                self._detached = edge
+                port = source.outputs[edge.src_port]
         self._drag_port = port
         wire = QGraphicsPathItem()
         pen = QPen(theme.COMPATIBLE_COLOR, 2, Qt.DashLine)
@@ -353,6 +364,10 @@ class GraphScene(QGraphicsScene):
             p.set_highlight(False)
         self._highlighted = []
         target = self.port_at(pos)
+        detached, self._detached = self._detached, None
+        if detached is not None:
+            self._move_detached(detached, target)
+            return
         if target is None:
             if start.is_output:
                 self.wireDropped.emit((start.node_id, start.index), None, pos)
@@ -368,3 +383,14 @@ class GraphScene(QGraphicsScene):
             return
         src, dst = (start, target) if start.is_output else (target, start)
         self.editor.connect(src.node_id, src.index, dst.node_id, dst.index)
+
+    def _move_detached(self, edge, target: PortItem | None) -> None:
+        """A wire picked up from an input was dropped on ``target``."""
+        if target is None:
+            self.editor.disconnect(edge)
+            self.message.emit("Connection removed")
+            return
+        if target.is_output or (target.node_id, target.index) == (edge.dst,
+                                                                  edge.dst_port):
+            return  # back where it was, or on an output: nothing changes
+        self.editor.move_connection(edge, target.node_id, target.index)

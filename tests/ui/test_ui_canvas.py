@@ -164,3 +164,30 @@ def test_export_diagram_png_and_svg(window, tmp_path):
         win.ask_path = lambda *a, n=name, **k: str(tmp_path / n)
         assert win.export_diagram()
         assert (tmp_path / name).stat().st_size > 500
+
+
+def test_wire_picked_up_from_an_input_moves_or_removes_it(window):
+    win = window
+    g = win.editor.graph
+    src, first = chain(win, ["Input", "Dense"])
+    second = drop_layer(win, "Dense", (300, 200))
+    win.view.set_zoom(0.8)
+    win.view.centerOn(win.scene.nodes[first])
+    # drag the wire off first's input onto second's input: moved, one step
+    drag_wire(win, port_point(win, first, 0, False), port_point(win, second, 0, False))
+    assert g.edge_into(first, 0) is None
+    assert g.edge_into(second, 0).src == src
+    assert win.editor.stack.undoText() == "Move connection"
+    win.editor.stack.undo()
+    assert g.edge_into(first, 0).src == src and g.edge_into(second, 0) is None
+    # drag it off onto empty canvas: removed, and undo brings it back
+    start = port_point(win, first, 0, False)
+    drag_wire(win, start, start + type(start)(-60, 160))
+    assert g.edge_into(first, 0) is None and not win.quick_add.isVisible()
+    win.editor.stack.undo()
+    assert g.edge_into(first, 0).src == src
+    # dropped back where it was: nothing changes
+    count = win.editor.stack.count()
+    start = port_point(win, first, 0, False)
+    drag_wire(win, start, start)
+    assert g.edge_into(first, 0).src == src and win.editor.stack.count() == count
