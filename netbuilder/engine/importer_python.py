@@ -51,7 +51,8 @@ except SystemExit as exc:
     sys.exit(3)
 except BaseException as exc:
     fail(exc, "run")
-import keras
+# Keras is needed only here, in the child process, after the user's file ran.
+keras = __import__("keras")
 models = [(k, v) for k, v in ns.items() if isinstance(v, keras.Model)
           and not k.startswith("_")]
 model = None
