@@ -23,6 +23,7 @@ run: $(STAMP)
 	$(VENV)/bin/netbuilder $(EXAMPLE)
 
 test: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
 	QT_QPA_PLATFORM=offscreen TF_CPP_MIN_LOG_LEVEL=3 $(PY) -m pytest -q
 
 bench: $(STAMP)

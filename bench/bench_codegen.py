@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from netbuilder.engine.codegen import generate  # noqa: E402
-from netbuilder.engine.graph import Graph  # noqa: E402
+from netbuilder.engine.codegen.module import generate  # noqa: E402
+from netbuilder.engine.model.graph import Graph  # noqa: E402
 
 
 def residual_mlp(nodes: int) -> Graph:
@@ -54,8 +54,8 @@ def main() -> None:
     args = parser.parse_args()
     graph = residual_mlp(args.nodes)
 
-    from netbuilder.engine.execute import execute
-    from netbuilder.engine.runtime import load_keras
+    from netbuilder.engine.codegen.execute import execute
+    from netbuilder.engine.keras.runtime import load_keras
 
     load_keras()  # TensorFlow's import is not part of either measurement
     gen_times = []

@@ -13,16 +13,16 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = r"""
 import json, sys, time
 import numpy as np
-from netbuilder.engine.distribute import split_cpu
-from netbuilder.engine.project import load_project
-from netbuilder.engine.runtime import load_keras
-from netbuilder.engine.datasets import Dataset, Split
+from netbuilder.engine.training.distribute import split_cpu
+from netbuilder.engine.model.project import load_project
+from netbuilder.engine.keras.runtime import load_keras
+from netbuilder.engine.training.datasets import Dataset, Split
 strategy = sys.argv[1]
 load_keras()
 if strategy == "mirrored":
     split_cpu(2)
-from netbuilder.engine.training import TrainingSession
-from netbuilder.engine.training_config import TrainingConfig
+from netbuilder.engine.training.session import TrainingSession
+from netbuilder.engine.model.training_config import TrainingConfig
 graph = load_project(sys.argv[2]).graph
 rng = np.random.default_rng(0)
 n = 4096

@@ -10,7 +10,7 @@ import sys
 ENGINE = ("import importlib, pkgutil, netbuilder.engine as e\n"
           "for m in pkgutil.walk_packages(e.__path__, 'netbuilder.engine.'):\n"
           "    importlib.import_module(m.name)\n"
-          "from netbuilder.engine.catalog import get_catalog; get_catalog()\n")
+          "from netbuilder.engine.model.catalog import get_catalog; get_catalog()\n")
 TF = "import tensorflow\n"
 
 

@@ -13,9 +13,9 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from netbuilder.engine.importer_convert import model_to_graph  # noqa: E402
-from netbuilder.engine.layout import layout_graph  # noqa: E402
-from netbuilder.engine.runtime import load_keras  # noqa: E402
+from netbuilder.engine.importing.convert import model_to_graph  # noqa: E402
+from netbuilder.engine.keras.runtime import load_keras  # noqa: E402
+from netbuilder.engine.model.layout import layout_graph  # noqa: E402
 
 
 def best(fn, repeats=3):

@@ -9,9 +9,10 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from netbuilder.engine.runtime import load_keras  # noqa: E402
-from netbuilder.engine.shapes import ShapeInference  # noqa: E402
-from netbuilder.engine.synthetic_graphs import densenet121, residual_mlp  # noqa: E402
+from synthetic_graphs import densenet121, residual_mlp  # noqa: E402
+
+from netbuilder.engine.analysis.shapes import ShapeInference  # noqa: E402
+from netbuilder.engine.keras.runtime import load_keras  # noqa: E402
 
 
 def measure(name, graph, edit_node, key, values):

@@ -37,8 +37,8 @@ def child(code: str) -> float:
 
 
 def big_project(path: Path, n: int = 1000) -> None:
-    from netbuilder.engine.graph import Graph
-    from netbuilder.engine.project import save_project
+    from netbuilder.engine.model.graph import Graph
+    from netbuilder.engine.model.project import save_project
 
     g = Graph("big")
     prev = g.add_node("Input", "x", {"shape": [64]}, (0, 0)).id
@@ -72,7 +72,7 @@ def main() -> None:
     print(f"time to shown window: {window_s:.2f} s; import tensorflow: {tf_s:.2f} s; "
           f"ratio {window_s / tf_s:.2f}")
     import netbuilder.ui  # noqa: F401
-    from netbuilder.engine.project import load_project
+    from netbuilder.engine.model.project import load_project
     from netbuilder.ui.app import create_window, make_application
 
     app = make_application()

@@ -14,12 +14,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 
-from netbuilder.engine.datasets import Dataset, Split  # noqa: E402
-from netbuilder.engine.execute import build_model  # noqa: E402
-from netbuilder.engine.project import load_project  # noqa: E402
-from netbuilder.engine.runtime import load_keras  # noqa: E402
-from netbuilder.engine.training import make_optimizer, to_tf_dataset  # noqa: E402
-from netbuilder.engine.training_config import TrainingConfig  # noqa: E402
+from netbuilder.engine.codegen.execute import build_model  # noqa: E402
+from netbuilder.engine.keras.runtime import load_keras  # noqa: E402
+from netbuilder.engine.model.project import load_project  # noqa: E402
+from netbuilder.engine.model.training_config import TrainingConfig  # noqa: E402
+from netbuilder.engine.training.datasets import Dataset, Split  # noqa: E402
+from netbuilder.engine.training.session import make_optimizer, to_tf_dataset  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EPOCHS, SAMPLES, BATCH, ROUNDS = 3, 16384, 32, 5
@@ -64,7 +64,7 @@ def netbuilder(panel, app, dataset) -> float:
 def main() -> None:
     from PySide6.QtWidgets import QApplication
 
-    from netbuilder.ui.editor import Editor
+    from netbuilder.ui.document.editor import Editor
     from netbuilder.ui.training import panel as panel_module
 
     load_keras()

@@ -7,24 +7,24 @@ from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
 
-from netbuilder.engine.graph import Graph
-from netbuilder.ui.analysis import Analysis
-from netbuilder.ui.code_view import CodeView
-from netbuilder.ui.document import Document
-from netbuilder.ui.edit_actions import EditActionsMixin
-from netbuilder.ui.editor import Editor
-from netbuilder.ui.file_actions import FileActionsMixin
-from netbuilder.ui.inspector import Inspector
-from netbuilder.ui.palette import Palette
-from netbuilder.ui.problems_panel import ProblemsPanel
-from netbuilder.ui.quick_add import QuickAdd
-from netbuilder.ui.recovery import Autosaver
-from netbuilder.ui.scene import GraphScene
+from netbuilder.engine.model.graph import Graph
+from netbuilder.ui.canvas.scene import GraphScene
+from netbuilder.ui.canvas.view import GraphView
+from netbuilder.ui.document.analysis import Analysis
+from netbuilder.ui.document.document import Document
+from netbuilder.ui.document.edit_actions import EditActionsMixin
+from netbuilder.ui.document.editor import Editor
+from netbuilder.ui.document.file_actions import FileActionsMixin
+from netbuilder.ui.document.recovery import Autosaver
+from netbuilder.ui.panels.code_view import CodeView
+from netbuilder.ui.panels.inspector import Inspector
+from netbuilder.ui.panels.palette import Palette
+from netbuilder.ui.panels.problems import ProblemsPanel
+from netbuilder.ui.panels.quick_add import QuickAdd
+from netbuilder.ui.panels.summary import SummaryPanel
 from netbuilder.ui.settings import settings
-from netbuilder.ui.summary_panel import SummaryPanel
 from netbuilder.ui.tf_loader import TensorFlowLoader
 from netbuilder.ui.training import install_training_dock
-from netbuilder.ui.view import GraphView
 from netbuilder.ui.window_menus import build_menus
 
 

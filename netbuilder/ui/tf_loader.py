@@ -8,7 +8,7 @@ from netbuilder.ui.background import run_in_thread
 
 
 def _load() -> list[str]:
-    from netbuilder.engine.runtime import load_keras
+    from netbuilder.engine.keras.runtime import load_keras
 
     load_keras()
     import tensorflow as tf

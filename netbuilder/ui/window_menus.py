@@ -157,7 +157,7 @@ def install_canvas_menu(win) -> None:
     def show(pos) -> None:
         scene_pos = win.view.mapToScene(pos)
         item = win.scene.itemAt(scene_pos, win.view.transform())
-        from netbuilder.ui.node_item import NodeItem
+        from netbuilder.ui.canvas.node_item import NodeItem
 
         while item is not None and not isinstance(item, NodeItem):
             item = item.parentItem()
@@ -187,7 +187,7 @@ def install_canvas_menu(win) -> None:
 
 
 def install_weights_notice(win) -> None:
-    from netbuilder.ui.weights_notice import WeightsNotice
+    from netbuilder.ui.document.weights_notice import WeightsNotice
 
     win.weights_notice = WeightsNotice(win)
 

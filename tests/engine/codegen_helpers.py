@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from netbuilder.engine.catalog import get_catalog
-from netbuilder.engine.graph import Graph
-from netbuilder.engine.params import default_params
+from netbuilder.engine.model.catalog import get_catalog
+from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.params import default_params
 
 ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = ROOT / "pyproject.toml"
@@ -72,8 +72,8 @@ def single_layer_graph(type_name: str) -> Graph:
 def expected_from_inference(graph: Graph):
     """(parameter count of the live nodes, output shapes) as shape inference
     predicts them, to compare with the model the generated code builds."""
-    from netbuilder.engine.codegen import live_nodes
-    from netbuilder.engine.shapes import analyze
+    from netbuilder.engine.analysis.shapes import analyze
+    from netbuilder.engine.codegen.module import live_nodes
 
     report = analyze(graph)
     assert not report.has_errors, [d.message for d in report.diagnostics]

@@ -11,7 +11,7 @@ import math
 
 from hypothesis import strategies as st
 
-from netbuilder.engine.graph import Graph
+from netbuilder.engine.model.graph import Graph
 
 NAMES = st.one_of(
     st.sampled_from(["x", "x-1", "x_1", "x.1", "lambda", "class", "None", "input",

@@ -15,16 +15,16 @@ if spec.get("tf_config"):
     os.environ["TF_CONFIG"] = spec["tf_config"]
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from netbuilder.engine.distribute import split_cpu  # noqa: E402
-from netbuilder.engine.project import load_project  # noqa: E402
-from netbuilder.engine.runtime import load_keras  # noqa: E402
+from netbuilder.engine.keras.runtime import load_keras  # noqa: E402
+from netbuilder.engine.model.project import load_project  # noqa: E402
+from netbuilder.engine.training.distribute import split_cpu  # noqa: E402
 
 load_keras()
 if spec.get("cpu_replicas"):
     split_cpu(spec["cpu_replicas"])
 
-from netbuilder.engine.training import TrainingSession  # noqa: E402
-from netbuilder.engine.training_config import TrainingConfig  # noqa: E402
+from netbuilder.engine.model.training_config import TrainingConfig  # noqa: E402
+from netbuilder.engine.training.session import TrainingSession  # noqa: E402
 
 graph = load_project(spec["project"]).graph
 config = TrainingConfig(data=spec["data"], epochs=spec["epochs"], batch_size=16,
@@ -59,7 +59,7 @@ if spec.get("export") and events[-1].kind == "finished":
     # writes to the real path, the others to a temporary folder.
     import tempfile
 
-    from netbuilder.engine.export import export_verified
+    from netbuilder.engine.keras.export import export_verified
 
     target = spec["export"] if session.is_chief else os.path.join(
         tempfile.mkdtemp(), "worker.keras")

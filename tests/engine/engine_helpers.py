@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from netbuilder.engine.graph import Graph
+from netbuilder.engine.model.graph import Graph
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "resources" / "examples").glob("*.nbproj"))

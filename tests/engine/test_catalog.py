@@ -2,16 +2,17 @@
 
 import pytest
 
-from netbuilder.engine.catalog import compare_catalogs, get_catalog
-from netbuilder.engine.catalog_build import (
+from netbuilder.engine.analysis.shapes import analyze
+from netbuilder.engine.keras.catalog_build import (
     EXCLUDED,
     build_catalog,
     parse_arg_docs,
     public_layer_classes,
 )
-from netbuilder.engine.graph import Graph
-from netbuilder.engine.params import default_params
-from netbuilder.engine.shapes import analyze
+from netbuilder.engine.model import ports
+from netbuilder.engine.model.catalog import compare_catalogs, get_catalog
+from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.params import default_params
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def test_every_public_keras_layer_is_in_the_catalog_or_excluded_with_reason():
 def test_shipped_snapshot_matches_installed_keras(fresh):
     diffs = compare_catalogs(get_catalog(), fresh)
     assert diffs == [], ("the catalog snapshot is stale; regenerate it with "
-                         "`python -m netbuilder.engine.catalog_build`: "
+                         "`python -m netbuilder.engine.keras.catalog_build`: "
                          + "; ".join(diffs))
 
 
@@ -69,24 +70,24 @@ def test_categories_and_param_kinds():
 def test_ports():
     catalog = get_catalog()
     assert catalog.get("Add").variadic and catalog.get("Add").min_inputs == 2
-    assert catalog.get("Concatenate").input_count(connected=3) == 4
+    assert ports.input_count(catalog.get("Concatenate"), connected=3) == 4
     assert catalog.get("Subtract").inputs == ["x1", "x2"]
     mha = catalog.get("MultiHeadAttention")
     assert mha.inputs == ["query", "value", "key"] and mha.min_inputs == 2
     assert mha.call_style == "kwargs"
     assert catalog.get("Attention").call_style == "list"
     lstm = catalog.get("LSTM")
-    assert lstm.output_count({}) == 1
-    assert lstm.output_count({"return_state": True}) == 3
-    assert catalog.get("GRU").output_count({"return_state": True}) == 2
+    assert ports.output_count(lstm, {}, catalog) == 1
+    assert ports.output_count(lstm, {"return_state": True}, catalog) == 3
+    assert ports.output_count(catalog.get("GRU"), {"return_state": True}, catalog) == 2
     rnn = catalog.get("RNN")
-    assert rnn.output_count({"return_state": True,
-                             "cell": {"type": "LSTMCell", "params": {}}}) == 3
-    assert rnn.output_count({"return_state": True,
-                             "cell": {"type": "GRUCell", "params": {}}}) == 2
+    assert ports.output_count(rnn, {"return_state": True,
+                             "cell": {"type": "LSTMCell", "params": {}}}, catalog) == 3
+    assert ports.output_count(rnn, {"return_state": True,
+                             "cell": {"type": "GRUCell", "params": {}}}, catalog) == 2
     bi = catalog.get("Bidirectional")
-    assert bi.output_count({"return_state": True,
-                            "layer": {"type": "LSTM", "params": {}}}) == 5
+    assert ports.output_count(bi, {"return_state": True,
+                            "layer": {"type": "LSTM", "params": {}}}, catalog) == 5
 
 
 def test_docstring_args_parser():
@@ -142,7 +143,8 @@ def test_every_catalog_layer_infers_with_keras():
 
 
 def test_refresh_from_keras_keeps_a_matching_snapshot_and_reports_drift():
-    from netbuilder.engine.catalog import Catalog, refresh_from_keras, set_catalog
+    from netbuilder.engine.keras.catalog_build import refresh_from_keras
+    from netbuilder.engine.model.catalog import Catalog, set_catalog
 
     original = get_catalog()
     assert refresh_from_keras() == []

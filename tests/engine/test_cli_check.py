@@ -44,8 +44,8 @@ def test_check_json_contract(capsys):
 
 
 def test_check_multi_output_node_lists_shapes(tmp_path, capsys):
-    from netbuilder.engine.graph import Graph
-    from netbuilder.engine.project import save_project
+    from netbuilder.engine.model.graph import Graph
+    from netbuilder.engine.model.project import save_project
 
     g = Graph("m")
     i = g.add_node("Input", params={"shape": [5, 3]})

@@ -6,8 +6,8 @@ import numpy as np
 from engine_helpers import chain
 
 from netbuilder.cli import main
-from netbuilder.engine.graph import Graph
-from netbuilder.engine.project import load_project, save_project
+from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.project import load_project, save_project
 
 
 def digits_project(tmp_path, **training):

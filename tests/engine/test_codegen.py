@@ -9,15 +9,15 @@ import pytest
 from codegen_helpers import ROOT, ruff_problems, single_layer_graph
 from engine_helpers import EXAMPLES, chain
 
-from netbuilder.engine.catalog import get_catalog
-from netbuilder.engine.codegen import (
+from netbuilder.engine.codegen.module import (
     CodegenError,
     generate,
     generate_code,
     identifier,
 )
-from netbuilder.engine.graph import Graph
-from netbuilder.engine.project import load_project
+from netbuilder.engine.model.catalog import get_catalog
+from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.project import load_project
 
 GOLDEN = ROOT / "tests" / "engine" / "golden"
 UPDATE = os.environ.get("NETBUILDER_UPDATE_GOLDEN") == "1"

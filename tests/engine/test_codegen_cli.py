@@ -9,8 +9,8 @@ import pytest
 from engine_helpers import EXAMPLES
 
 from netbuilder.cli import main
-from netbuilder.engine.codegen import generate_code
-from netbuilder.engine.project import load_project
+from netbuilder.engine.codegen.module import generate_code
+from netbuilder.engine.model.project import load_project
 
 SMALL_CNN = next(p for p in EXAMPLES if p.stem == "small_cnn")
 TWO_IO = next(p for p in EXAMPLES if p.stem == "two_inputs_two_outputs")
@@ -98,8 +98,8 @@ def test_exported_artifacts_reload_with_the_same_outputs(tmp_path, capsys, fmt):
     import keras
     import tensorflow as tf
 
-    from netbuilder.engine.execute import build_model
-    from netbuilder.engine.export import write as export_model
+    from netbuilder.engine.codegen.execute import build_model
+    from netbuilder.engine.keras.export import write as export_model
 
     graph = load_project(TWO_IO).graph
     model = build_model(graph)

@@ -9,7 +9,7 @@ from codegen_strategies import valid_graphs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netbuilder.engine.codegen import generate
+from netbuilder.engine.codegen.module import generate
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                       HealthCheck.data_too_large])
@@ -33,7 +33,7 @@ def test_random_graphs_generate_ruff_clean_code(tmp_path):
 
 @pytest.mark.slow
 def test_random_graphs_build_what_shape_inference_predicts():
-    from netbuilder.engine.execute import execute
+    from netbuilder.engine.codegen.execute import execute
 
     @settings(max_examples=40, **SETTINGS)
     @given(valid_graphs(max_layers=10), st.sampled_from(["tf-keras", "keras"]))

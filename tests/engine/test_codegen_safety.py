@@ -11,10 +11,10 @@ from engine_helpers import chain
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netbuilder.engine.codegen import docstring_lines, generate_code
-from netbuilder.engine.codegen_literals import string_literal
-from netbuilder.engine.graph import Graph
-from netbuilder.engine.project import loads
+from netbuilder.engine.codegen.literals import string_literal
+from netbuilder.engine.codegen.module import docstring_lines, generate_code
+from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.project import loads
 
 HOSTILE = [
     '"""; import os; os.system("echo pwned"); """',

@@ -7,9 +7,9 @@ import pytest
 from codegen_helpers import ruff_problems
 from engine_helpers import EXAMPLES
 
-from netbuilder.engine.codegen import generate_code
-from netbuilder.engine.project import load_project
-from netbuilder.engine.training_config import (
+from netbuilder.engine.codegen.module import generate_code
+from netbuilder.engine.model.project import load_project
+from netbuilder.engine.model.training_config import (
     TrainingConfig,
     TrainingConfigError,
     parse_data_spec,

@@ -5,7 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from netbuilder.engine.datasets import (
+from netbuilder.engine.training.datasets import (
     DataError,
     load_data,
     parse_spec,

@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 from engine_helpers import EXAMPLES, free_ports
 
-from netbuilder.engine.distribute import (
+from netbuilder.engine.model.training_config import TrainingConfig
+from netbuilder.engine.training.distribute import (
     DistributeError,
     StrategyInfo,
     is_chief,
     read_tf_config,
     tf_config,
 )
-from netbuilder.engine.training_config import TrainingConfig
 
 WORKER = Path(__file__).with_name("distributed_worker.py")
 MLP = next(p for p in EXAMPLES if p.stem == "mlp_classifier")

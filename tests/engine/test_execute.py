@@ -7,10 +7,10 @@ import pytest
 from codegen_helpers import expected_from_inference
 from engine_helpers import EXAMPLES, chain
 
-from netbuilder.engine.codegen import CodegenError, generate
-from netbuilder.engine.execute import BuildError, build, clean_message, execute
-from netbuilder.engine.graph import Graph
-from netbuilder.engine.project import load_project
+from netbuilder.engine.codegen.execute import BuildError, build, clean_message, execute
+from netbuilder.engine.codegen.module import CodegenError, generate
+from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.project import load_project
 
 pytestmark = pytest.mark.slow
 

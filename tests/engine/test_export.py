@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from engine_helpers import EXAMPLES
 
-from netbuilder.engine.execute import build_model
-from netbuilder.engine.export import ExportError, export_verified, sample_inputs
-from netbuilder.engine.project import load_project
+from netbuilder.engine.codegen.execute import build_model
+from netbuilder.engine.keras.export import ExportError, export_verified, sample_inputs
+from netbuilder.engine.model.project import load_project
 
 TWO_IO = next(p for p in EXAMPLES if p.stem == "two_inputs_two_outputs")
 LSTM = next(p for p in EXAMPLES if p.stem == "lstm_text_classifier")
@@ -36,7 +36,7 @@ def test_integer_inputs_sample_and_verify(tmp_path):
 
 
 def test_a_mismatching_export_is_an_error(tmp_path, two_io_model, monkeypatch):
-    from netbuilder.engine import export
+    from netbuilder.engine.keras import export
 
     monkeypatch.setattr(export, "reload_outputs",
                         lambda fmt, path, inputs: [np.zeros((4, 5)), np.ones((4, 1))])

@@ -3,8 +3,8 @@
 import pytest
 from engine_helpers import chain
 
-from netbuilder.engine import events as ev
-from netbuilder.engine.errors import (
+from netbuilder.engine.model import events as ev
+from netbuilder.engine.model.errors import (
     CycleError,
     DuplicateNameError,
     GraphError,
@@ -14,7 +14,7 @@ from netbuilder.engine.errors import (
     UnknownLayerTypeError,
     UnknownNodeError,
 )
-from netbuilder.engine.graph import Graph, snake_case
+from netbuilder.engine.model.graph import Graph, snake_case
 
 
 @pytest.fixture

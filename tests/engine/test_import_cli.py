@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from netbuilder.cli import main
-from netbuilder.engine.execute import build
-from netbuilder.engine.importer import ImportFailure, import_model
-from netbuilder.engine.project import load_project
-from netbuilder.engine.runtime import load_keras
+from netbuilder.engine.codegen.execute import build
+from netbuilder.engine.importing.importer import ImportFailure, import_model
+from netbuilder.engine.keras.runtime import load_keras
+from netbuilder.engine.model.project import load_project
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +131,8 @@ def test_python_time_limit(tmp_path):
 def test_engine_import_modules_do_not_load_tensorflow():
     code = textwrap.dedent("""
         import sys
-        import netbuilder.engine.importer, netbuilder.engine.layout
-        import netbuilder.engine.groups, netbuilder.commands.import_model
+        import netbuilder.engine.importing.importer, netbuilder.engine.model.layout
+        import netbuilder.engine.model.groups, netbuilder.cli.import_model
         print(any(m.split('.')[0] in ('tensorflow', 'keras') for m in sys.modules))
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True,

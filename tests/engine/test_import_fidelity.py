@@ -5,11 +5,15 @@ beside the project) the same outputs on random inputs."""
 import numpy as np
 import pytest
 
-from netbuilder.engine.execute import build
-from netbuilder.engine.importer import import_keras_model, import_model, save_imported
-from netbuilder.engine.importer_weights import apply_weights
-from netbuilder.engine.project import load_project
-from netbuilder.engine.runtime import load_keras
+from netbuilder.engine.codegen.execute import build
+from netbuilder.engine.importing.importer import (
+    import_keras_model,
+    import_model,
+    save_imported,
+)
+from netbuilder.engine.importing.weights import apply_weights
+from netbuilder.engine.keras.runtime import load_keras
+from netbuilder.engine.model.project import load_project
 
 TOLERANCE = 1e-5
 
@@ -152,7 +156,7 @@ def test_application_roundtrip(name, kwargs):
     ("ConvNeXtTiny", {"input_shape": (32, 32, 3)}, "convnext_tiny"),
 ])
 def test_applications_that_cannot_be_represented_say_why(name, kwargs, what):
-    from netbuilder.engine.importer import ImportFailure
+    from netbuilder.engine.importing.importer import ImportFailure
 
     with pytest.raises(ImportFailure) as info:
         import_keras_model(app(name, **kwargs))

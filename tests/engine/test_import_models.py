@@ -4,9 +4,9 @@ multi-input/multi-output, masking, bidirectional RNNs, return_state."""
 import pytest
 from test_import_fidelity import roundtrip_file, roundtrip_memory
 
-from netbuilder.engine.codegen import generate
-from netbuilder.engine.importer import ImportFailure, import_keras_model
-from netbuilder.engine.runtime import load_keras
+from netbuilder.engine.codegen.module import generate
+from netbuilder.engine.importing.importer import ImportFailure, import_keras_model
+from netbuilder.engine.keras.runtime import load_keras
 
 
 @pytest.fixture(scope="module")

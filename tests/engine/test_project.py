@@ -6,8 +6,8 @@ import os
 import pytest
 from engine_helpers import EXAMPLES
 
-from netbuilder.engine.graph import Graph
-from netbuilder.engine.project import (
+from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.project import (
     dumps,
     graph_to_dict,
     load_project,
@@ -177,7 +177,7 @@ def test_each_kind_of_damage_is_a_problem_with_its_json_path():
 
 
 def test_migration_hook_runs_for_older_versions(monkeypatch):
-    from netbuilder.engine import project
+    from netbuilder.engine.model import project
 
     monkeypatch.setattr(project, "SCHEMA_VERSION", 2)
     monkeypatch.setitem(project.MIGRATIONS, 1,

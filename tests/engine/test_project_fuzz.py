@@ -6,9 +6,9 @@ from engine_helpers import EXAMPLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netbuilder.engine.diagnostics import structural_diagnostics
-from netbuilder.engine.project import dumps, loads
-from netbuilder.engine.shapes import analyze
+from netbuilder.engine.analysis.diagnostics import structural_diagnostics
+from netbuilder.engine.analysis.shapes import analyze
+from netbuilder.engine.model.project import dumps, loads
 
 json_scalars = (st.none() | st.booleans() | st.integers(-10**6, 10**6)
                 | st.floats(allow_nan=False, allow_infinity=False)

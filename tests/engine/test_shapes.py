@@ -4,9 +4,9 @@ diagnostics with plain-words hints."""
 import pytest
 from engine_helpers import EXAMPLES, chain
 
-from netbuilder.engine.graph import Graph
-from netbuilder.engine.project import load_project
-from netbuilder.engine.shapes import ShapeInference, analyze
+from netbuilder.engine.analysis.shapes import ShapeInference, analyze
+from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.project import load_project
 
 
 def names_to_info(graph, report):

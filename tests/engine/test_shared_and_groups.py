@@ -3,13 +3,13 @@
 import pytest
 from engine_helpers import chain
 
-from netbuilder.engine.codegen import generate
-from netbuilder.engine.errors import GraphError
-from netbuilder.engine.execute import build_model
-from netbuilder.engine.graph import Graph
-from netbuilder.engine.groups import flatten_group, group_nodes, inner_graph
-from netbuilder.engine.project import dumps, loads
-from netbuilder.engine.shapes import analyze
+from netbuilder.engine.analysis.shapes import analyze
+from netbuilder.engine.codegen.execute import build_model
+from netbuilder.engine.codegen.module import generate
+from netbuilder.engine.model.errors import GraphError
+from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.groups import flatten_group, group_nodes, inner_graph
+from netbuilder.engine.model.project import dumps, loads
 
 
 def siamese() -> Graph:

@@ -4,12 +4,16 @@ import numpy as np
 import pytest
 from engine_helpers import chain
 
-from netbuilder.engine import training as tr
-from netbuilder.engine.data_check import check_data
-from netbuilder.engine.datasets import Dataset, Split, load_data
-from netbuilder.engine.graph import Graph
-from netbuilder.engine.training import TrainingError, TrainingSession, record_run
-from netbuilder.engine.training_config import TrainingConfig
+from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.training_config import TrainingConfig
+from netbuilder.engine.training import session as tr
+from netbuilder.engine.training.data_check import check_data
+from netbuilder.engine.training.datasets import Dataset, Split, load_data
+from netbuilder.engine.training.session import (
+    TrainingError,
+    TrainingSession,
+    record_run,
+)
 
 
 def digits_graph():

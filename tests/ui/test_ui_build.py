@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uihelpers import connect, drop_layer, select
 
-from netbuilder.ui.param_editors import (
+from netbuilder.ui.panels.param_editors import (
     ChoiceEditor,
     IntEditor,
     ObjectEditor,

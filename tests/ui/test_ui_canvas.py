@@ -7,7 +7,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from uihelpers import connect, drag_wire, drop_layer, port_point, select
 
-from netbuilder.ui.layout import arrange
+from netbuilder.ui.canvas.arrange import arrange
 
 
 def chain(win, types):
@@ -75,7 +75,7 @@ def test_auto_arrange_left_to_right_and_undo(window):
 
 
 def test_layout_has_no_overlaps_and_layers():
-    from netbuilder.engine.project import load_project
+    from netbuilder.engine.model.project import load_project
 
     g = load_project("resources/examples/residual_block.nbproj").graph
     tall = next(iter(g.nodes))

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from uihelpers import connect, drop_layer, select
 
-from netbuilder.engine.project import graph_to_dict
+from netbuilder.engine.model.project import graph_to_dict
 
 
 def snapshot(g):
@@ -100,8 +100,8 @@ def test_context_menu_offers_group_actions(window, qtbot):
 
 
 def test_delete_owner_of_shared_layer_and_undo_restores_links(window, tmp_path):
-    from netbuilder.engine.graph import Graph
-    from netbuilder.engine.project import save_project
+    from netbuilder.engine.model.graph import Graph
+    from netbuilder.engine.model.project import save_project
 
     g = Graph("siamese")
     a = g.add_node("Input", "a", {"shape": [8]}, (0, 0)).id

@@ -8,9 +8,9 @@ import os
 
 from uihelpers import connect, drop_layer, select
 
-from netbuilder.engine.project import load_project, save_project
-from netbuilder.ui import recovery
+from netbuilder.engine.model.project import load_project, save_project
 from netbuilder.ui.app import create_window
+from netbuilder.ui.document import recovery
 
 
 def test_wrong_rank_connection_shows_badge_and_problem(keras_window, qtbot):
@@ -31,7 +31,7 @@ def test_wrong_rank_connection_shows_badge_and_problem(keras_window, qtbot):
     entries = [e for e in win.problems.all_entries() if e[1] == conv]
     assert entries and entries[0][0] == "error" and entries[0][4]  # has a hint
     # Clicking the entry selects the node.
-    from netbuilder.ui.problems_panel import NODE_ROLE
+    from netbuilder.ui.panels.problems import NODE_ROLE
 
     problems = win.problems
     row = next(problems.topLevelItem(i) for i in range(problems.topLevelItemCount())
@@ -186,7 +186,7 @@ def test_clean_close_leaves_no_recovery_copy(qtbot, config_dir):
 
 
 def make_big_project(path, n=1000):
-    from netbuilder.engine.graph import Graph
+    from netbuilder.engine.model.graph import Graph
 
     g = Graph("big")
     prev = g.add_node("Input", "x", {"shape": [64]}, (0, 0)).id

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 # ------------------------------------------------------------ user gestures
 def drop_layer(win, type_name: str, scene_pos) -> str:
     """Drag ``type_name`` from the palette and drop it on the canvas."""
-    from netbuilder.ui.palette import TYPE_ROLE
+    from netbuilder.ui.panels.palette import TYPE_ROLE
 
     item = win.palette.items[type_name]
     mime = win.palette.tree.mimeData([item])

@@ -3,8 +3,8 @@ the project."""
 
 import json
 
-from netbuilder.engine.graph import Graph
-from netbuilder.engine.project import save_project
+from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.project import save_project
 
 
 def test_training_dock_trains_the_open_project_and_saves_the_run(qtbot, tmp_path):

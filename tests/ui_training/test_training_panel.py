@@ -4,7 +4,7 @@ Stop, Resume, evaluation, recorded runs, undo."""
 import numpy as np
 import pytest
 
-from netbuilder.engine.graph import Graph
+from netbuilder.engine.model.graph import Graph
 
 
 def digits_graph():
@@ -25,7 +25,7 @@ def digits_graph():
 def panel(qtbot):
     from PySide6.QtWidgets import QApplication
 
-    from netbuilder.ui.editor import Editor
+    from netbuilder.ui.document.editor import Editor
     from netbuilder.ui.training.panel import TrainingPanel
 
     QApplication.instance() or QApplication([])

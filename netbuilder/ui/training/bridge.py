@@ -13,7 +13,7 @@ import time
 
 from PySide6.QtCore import QObject, Signal
 
-from netbuilder.engine import training as tr
+from netbuilder.engine.training import session as tr
 
 
 class SessionBridge(QObject):

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from netbuilder.engine.graph import Graph
+from netbuilder.engine.model.graph import Graph
 
 MERGE_TRAINING_CONFIG = 201
 

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.engine.data_spec import BUILTINS, KERAS_DATASETS
-from netbuilder.engine.training_config import (
+from netbuilder.engine.model.data_spec import BUILTINS, KERAS_DATASETS
+from netbuilder.engine.model.training_config import (
     LOSSES,
     OPTIMIZERS,
     TrainingConfig,

@@ -245,6 +245,6 @@ class LivePlot(QWidget):
 
     @staticmethod
     def export_csv(path: str, history: dict) -> None:
-        from netbuilder.engine.history import write_history
+        from netbuilder.engine.training.history import write_history
 
         write_history(history, path)

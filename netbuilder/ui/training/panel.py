@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from netbuilder.engine import training as tr
-from netbuilder.engine.training_config import TrainingConfig, TrainingConfigError
+from netbuilder.engine.model.training_config import TrainingConfig, TrainingConfigError
+from netbuilder.engine.training import session as tr
 from netbuilder.ui.training.bridge import SessionBridge
 from netbuilder.ui.training.commands import SetExtraCommand
 from netbuilder.ui.training.config_form import ConfigForm
@@ -233,7 +233,7 @@ class TrainingPanel(QWidget):
         split = self.form.validation.value()
 
         def work() -> None:
-            from netbuilder.engine.datasets import DataError, load_data
+            from netbuilder.engine.training.datasets import DataError, load_data
 
             try:
                 data = load_data(spec, base, validation_split=split)
@@ -398,8 +398,8 @@ class TrainingPanel(QWidget):
         self.status.setText(f"Exporting {fmt} to {path}…")
 
         def work() -> None:
-            from netbuilder.engine.execute import build_model
-            from netbuilder.engine.export import ExportError, export_verified
+            from netbuilder.engine.codegen.execute import build_model
+            from netbuilder.engine.keras.export import ExportError, export_verified
 
             try:
                 built = model if model is not None else build_model(graph)

@@ -1,0 +1,64 @@
+"""``netbuilder check FILE [--json]``: diagnostics and per-node shapes.
+
+Exit 0 without errors, 1 with errors, 2 when FILE is not a readable project.
+"""
+
+from __future__ import annotations
+
+import json
+
+from netbuilder.cli.common import read_project
+
+
+def register(sub) -> None:
+    p = sub.add_parser("check", help="check a project: problems, shapes, params",
+                       description="Report problems, output shapes, parameter "
+                                   "counts and FLOPs of every node. Exit status 1 "
+                                   "when the graph has errors, 2 when the file "
+                                   "cannot be read as a project.")
+    p.add_argument("file", help="a .nbproj project file")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from netbuilder.engine.analysis.diagnostics import ERROR, Diagnostic, fmt_shape
+    from netbuilder.engine.analysis.shapes import analyze
+
+    graph, load_problems = read_project(args.file)
+    report = analyze(graph)
+    problems = [Diagnostic(p.severity, None, None, f"{p.path}: {p.message}")
+                for p in load_problems] + report.diagnostics
+    has_errors = any(p.severity == ERROR for p in problems)
+    if args.json:
+        print(json.dumps({
+            "ok": not has_errors,
+            "problems": [{"severity": p.severity, "node": p.node, "port": p.port,
+                          "message": p.message, "hint": p.hint} for p in problems],
+            "nodes": {nid: report.info[nid].to_json() for nid in graph.nodes
+                      if nid in report.info},
+        }, indent=1))
+        return 1 if has_errors else 0
+    rows = [("node", "name", "type", "output shape", "params", "FLOPs")]
+    for nid in graph.topological_order():
+        node = graph.nodes[nid]
+        info = report.info.get(nid)
+        shape = ", ".join(fmt_shape(s) for s in info.output_shapes) if info else "?"
+        rows.append((nid, node.name, node.type, shape,
+                     f"{info.params:,}" if info else "?",
+                     f"{info.flops:,}" if info else "?"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        cells = zip(r, widths, strict=True)
+        print("  ".join(c.ljust(w) if i < 4 else c.rjust(w)
+                        for i, (c, w) in enumerate(cells)).rstrip())
+    params, flops = report.totals()
+    print(f"total: {params:,} params, {flops:,} FLOPs (multiply-adds per sample)")
+    for p in problems:
+        where = f" [{graph.nodes[p.node].name}]" if p.node in graph.nodes else ""
+        print(f"{p.severity}{where}: {p.message}")
+        if p.hint:
+            print(f"    hint: {p.hint}")
+    errors = sum(p.severity == ERROR for p in problems)
+    print("ok" if not errors else f"{errors} error(s)")
+    return 1 if errors else 0

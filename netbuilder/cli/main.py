@@ -1,0 +1,84 @@
+"""The ``netbuilder`` command: ``netbuilder [FILE]`` opens the app; headless
+verbs (``layers``, ``check``, ``codegen``, ...) live in
+:mod:`netbuilder.cli`, one module per verb.
+
+Every verb exits 0 on success and non-zero with a one-line reason on
+failure; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from netbuilder.cli.common import CommandError
+
+# Verb name -> module in netbuilder.cli that defines register(subparsers).
+VERBS = {
+    "layers": "layers",
+    "check": "check",
+    "codegen": "codegen",
+    "export": "export",
+    "render": "render",
+    "train": "train",
+    "import": "import_model",
+}
+
+
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="netbuilder",
+        description="Build, check, train and export Keras neural networks visually. "
+                    "Without a verb, opens the app (on FILE if given).")
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    for module_name in VERBS.values():
+        try:
+            module = importlib.import_module(f"netbuilder.cli.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"netbuilder.cli.{module_name}":
+                raise
+            continue  # verb not available in this build
+        module.register(sub)
+    return parser
+
+
+def quiet_tensorflow() -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    quiet_tensorflow()
+    if not argv or (argv[0] not in VERBS and not argv[0].startswith("-")):
+        return open_app(argv[0] if argv else None)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.verb is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except CommandError as exc:
+        print(f"netbuilder {args.verb}: {exc}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        print(f"netbuilder {args.verb}: interrupted", file=sys.stderr)
+        return 130
+
+
+def open_app(path: str | None) -> int:
+    try:
+        from netbuilder.ui.app import run_app
+    except ImportError as exc:
+        print(f"netbuilder: the desktop app is not available ({exc})", file=sys.stderr)
+        return 2
+    return run_app(path)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,254 @@
+"""``netbuilder train FILE [--data SPEC] [--epochs N] [--export KIND PATH]``.
+
+Trains with the project's training configuration (or the defaults), prints
+one line per epoch and the evaluation, optionally exports the trained model
+and records the run in the project (``--save-run``).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from netbuilder.cli.common import CommandError, read_project
+
+EXPORT_KINDS = ("savedmodel", "keras", "tflite")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train", help="train a project's model headless",
+                       description="Train the model of a project with its training "
+                                   "configuration; options override it.")
+    p.add_argument("file", help="a .nbproj project file")
+    p.add_argument("--data", metavar="SPEC",
+                   help="builtin:NAME, npz:PATH, csv:PATH#target=COL, folder:PATH "
+                        "or keras:NAME")
+    p.add_argument("--epochs", type=int, metavar="N")
+    p.add_argument("--batch-size", type=int, metavar="N")
+    p.add_argument("--lr", "--learning-rate", dest="learning_rate", type=float,
+                   metavar="X", help="learning rate")
+    p.add_argument("--optimizer", metavar="NAME", help="adam, sgd, rmsprop or adamw")
+    p.add_argument("--loss", metavar="NAME",
+                   help="loss for every output, e.g. sparse_categorical_crossentropy")
+    p.add_argument("--metrics", metavar="a,b", help="comma-separated metric names")
+    p.add_argument("--history", metavar="PATH",
+                   help="write the per-epoch history as .json or .csv")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--test-split", type=float, default=0.0, metavar="F",
+                   help="fraction held out for the final evaluation when the "
+                        "data has no test split of its own")
+    p.add_argument("--export", nargs=2, metavar=("KIND", "PATH"),
+                   help=f"export the trained model: KIND is one of "
+                        f"{', '.join(EXPORT_KINDS)}")
+    p.add_argument("--save-run", action="store_true",
+                   help="record the run (config, history, metrics) in the project")
+    p.add_argument("--keep-weights", action="store_true",
+                   help="keep the trained weights with the project (FILE's name "
+                        "with .weights.h5), so export and further training start "
+                        "from them")
+    p.add_argument("--log-dir", metavar="DIR", help="write TensorBoard logs here")
+    g = p.add_argument_group("distribution (tf.distribute)")
+    g.add_argument("--strategy", choices=["default", "mirrored", "multi-worker"],
+                   help="default: one device; mirrored: all local GPUs or "
+                        "--devices; multi-worker: several machines (TF_CONFIG or "
+                        "--cluster/--task-index). The batch size is per replica.")
+    g.add_argument("--devices", metavar="D1,D2",
+                   help="devices for mirrored, e.g. /gpu:0,/gpu:1")
+    g.add_argument("--cluster", metavar="HOST:PORT,...",
+                   help="multi-worker: every worker's address, in task order")
+    g.add_argument("--task-index", type=int, metavar="N",
+                   help="multi-worker: this worker's index in --cluster")
+    g.add_argument("--cpu-replicas", type=int, metavar="N",
+                   help="split the CPU into N logical devices (to try mirrored "
+                        "training on a machine without GPUs)")
+    g.add_argument("--backup-dir", metavar="DIR",
+                   help="where BackupAndRestore keeps the state a restarted "
+                        "worker resumes from (multi-worker default: "
+                        ".netbuilder-backup beside the project)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from netbuilder.engine.model.project import save_project
+    from netbuilder.engine.model.training_config import (
+        TrainingConfig,
+        TrainingConfigError,
+    )
+    from netbuilder.engine.training.session import (
+        FAILED,
+        STOPPED,
+        TrainingError,
+        TrainingSession,
+        record_run,
+    )
+
+    prepare_distribution(args)
+    graph, problems = read_project(args.file)
+    if any(p.severity == "error" for p in problems):
+        raise CommandError(f"{args.file} has problems: {problems[0]}", 1)
+    if args.export and args.export[0] not in EXPORT_KINDS:
+        raise CommandError(f"--export KIND must be one of {', '.join(EXPORT_KINDS)}")
+    settings = dict(graph.extra.get("training") or {})
+    for key, value in (("data", args.data), ("epochs", args.epochs),
+                       ("batch_size", args.batch_size),
+                       ("learning_rate", args.learning_rate), ("seed", args.seed),
+                       ("optimizer", args.optimizer), ("loss", args.loss),
+                       ("strategy", args.strategy),
+                       ("devices", args.devices.split(",") if args.devices
+                        else None),
+                       ("metrics", args.metrics.split(",") if args.metrics
+                        else None)):
+        if value is not None:
+            settings[key] = value
+    if not settings.get("data"):
+        raise CommandError("no data: give --data SPEC or set it in the project")
+    try:
+        config = TrainingConfig.from_dict(settings)
+    except TrainingConfigError as exc:
+        raise CommandError(str(exc), 1) from None
+    if args.history and not args.history.endswith((".json", ".csv")):
+        raise CommandError("--history must name a .json or .csv file")
+    ended = {}
+    progress = ProgressLine(sys.stderr)
+
+    def listener(event):
+        if event.kind == "batch":
+            progress.show(event, config.epochs)
+        elif event.kind == "epoch":
+            progress.clear()
+            logs = "  ".join(f"{k}={v:.4g}" for k, v in event.logs.items()
+                             if k != "samples_per_second")
+            print(f"epoch {event.epoch + 1}/{config.epochs}  {logs}  "
+                  f"({event.logs.get('samples_per_second', 0):.0f} samples/s)",
+                  flush=True)
+        elif event.kind == "prepared":
+            print(f"data: {event.message}", flush=True)
+        elif event.kind in (FAILED, STOPPED):
+            ended[event.kind] = event.message
+
+    base = Path(args.file).resolve().parent
+    session = TrainingSession(graph, config, base_dir=base, listener=listener,
+                              log_dir=args.log_dir, test_split=args.test_split,
+                              backup_dir=args.backup_dir)
+    try:
+        session.prepare()
+        session.start()
+        while not session.wait(0.5):
+            pass
+    except TrainingError as exc:
+        raise CommandError(str(exc), 1) from None
+    except KeyboardInterrupt:
+        session.stop()
+        session.wait()
+        print("interrupted: stopped after the current batch", file=sys.stderr)
+    if FAILED in ended:
+        raise CommandError(ended[FAILED], 1)
+    if STOPPED in ended:
+        print(f"stopped: {ended[STOPPED]}", file=sys.stderr)
+    evaluation = session.evaluate()
+    metrics = "  ".join(f"{k}={v:.4g}" for k, v in evaluation["metrics"].items())
+    print(f"evaluation on the {evaluation['split']} split "
+          f"({evaluation['samples']} samples): {metrics}")
+    chief = session.is_chief
+    if not chief and (args.export or args.history or args.save_run):
+        print(f"{session.strategy_info.task} is not the chief: its export goes to "
+              "a temporary folder; the chief writes history and runs")
+    if args.export:
+        from netbuilder.engine.keras.export import ExportError, export_verified
+
+        kind, path = args.export
+        if not chief:
+            import tempfile
+
+            path = str(Path(tempfile.mkdtemp(prefix="netbuilder-worker-"))
+                       / Path(path).name)
+        try:
+            sample = [x[:8] for x in session.dataset.train.x] or None
+            print(export_verified(session.model, kind, path, sample))
+        except ExportError as exc:
+            raise CommandError(str(exc), 1) from None
+        except Exception as exc:  # noqa: BLE001 - report, never a traceback
+            raise CommandError(f"export to {path} failed: {exc}", 1) from None
+    if args.history and chief:
+        write_history(session.history, args.history)
+        print(f"history written to {args.history}")
+    if args.keep_weights and chief:
+        from netbuilder.engine.training.session import keep_weights
+
+        try:
+            graph.extra["weights"] = keep_weights(session, args.file)
+        except OSError as exc:
+            raise CommandError(f"cannot write the weights: {exc}", 1) from None
+        print(f"trained weights kept in {graph.extra['weights']['file']}")
+    if args.save_run and chief:
+        run_id = record_run(graph, session.record(evaluation))
+        print(f"recorded {run_id} in {args.file}")
+    if (args.save_run or args.keep_weights) and chief:
+        save_project(graph, args.file)
+    return 1 if STOPPED in ended and "loss became" in ended[STOPPED] else 0
+
+
+def write_history(history: dict[str, list[float]], path: str) -> None:
+    from netbuilder.engine.training.history import write_history as write
+
+    try:
+        write(history, path)
+    except OSError as exc:
+        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+class ProgressLine:
+    """A one-line progress bar with ETA on a terminal (silent otherwise)."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.enabled = hasattr(stream, "isatty") and stream.isatty()
+        self.started = time.perf_counter()
+        self.last = 0.0
+
+    def show(self, event, epochs: int) -> None:
+        now = time.perf_counter()
+        if not self.enabled or now - self.last < 0.1 or not event.steps:
+            return
+        self.last = now
+        done = event.epoch * event.steps + event.step + 1
+        total = epochs * event.steps
+        frac = min(1.0, done / total)
+        eta = (now - self.started) / frac * (1 - frac) if frac else 0
+        bar = "#" * int(30 * frac)
+        self.stream.write(f"\r[{bar:<30}] epoch {event.epoch + 1}/{epochs} "
+                          f"batch {event.step + 1}/{event.steps} "
+                          f"loss {event.logs.get('loss', float('nan')):.4g} "
+                          f"ETA {eta:.0f}s ")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self.enabled:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
+
+
+def prepare_distribution(args) -> None:
+    """Settings that must be in place before TensorFlow starts."""
+    import os
+
+    from netbuilder.engine.training.distribute import (
+        DistributeError,
+        split_cpu,
+        tf_config,
+    )
+
+    try:
+        if args.cluster is not None or args.task_index is not None:
+            if args.cluster is None or args.task_index is None:
+                raise DistributeError("--cluster and --task-index go together")
+            os.environ["TF_CONFIG"] = tf_config(args.cluster.split(","),
+                                                args.task_index)
+            args.strategy = args.strategy or "multi-worker"
+        if args.cpu_replicas:
+            if args.cpu_replicas < 1:
+                raise DistributeError("--cpu-replicas must be at least 1")
+            split_cpu(args.cpu_replicas)
+    except DistributeError as exc:
+        raise CommandError(str(exc)) from None

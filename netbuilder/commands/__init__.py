@@ -1,1 +1,0 @@
-"""One module per ``netbuilder`` verb; each defines ``register(subparsers)``."""

@@ -1,0 +1,187 @@
+"""Diagnostics: what is wrong with a graph, where, and how to fix it.
+
+:func:`structural_diagnostics` needs no Keras and is instant: missing inputs
+and outputs, unconnected ports, unknown types, bad params, unreachable nodes.
+Shape errors found by Keras are produced by :mod:`shapes` with the helpers
+here (:func:`clean_keras_message`, :func:`rank_hint`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import asdict, dataclass
+
+from netbuilder.engine.model import ports
+from netbuilder.engine.model.errors import GraphError
+from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.params import validate_value
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: str
+    node: str | None
+    port: int | None
+    message: str
+    hint: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def structural_diagnostics(graph: Graph) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    if not graph.input_nodes():
+        out.append(Diagnostic(ERROR, None, None, "The graph has no Input node.",
+                              "Add an Input (category io) and set the shape of "
+                              "one sample."))
+    if not graph.output_nodes():
+        out.append(Diagnostic(ERROR, None, None, "The graph has no Output node.",
+                              "Add an Output (category io) and wire the model's "
+                              "result into it."))
+    for node in graph.nodes.values():
+        out.extend(_node_diagnostics(graph, node))
+    out.extend(_reachability(graph))
+    return out
+
+
+def _node_diagnostics(graph: Graph, node) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    spec = graph.catalog.get(node.type)
+    if spec is None:
+        close = difflib.get_close_matches(node.type, graph.catalog.types(), n=1)
+        hint = (f"Did you mean {close[0]}? " if close else "") + \
+            "Replace the node with a layer from the palette."
+        return [Diagnostic(ERROR, node.id, None,
+                           f"'{node.name}' has an unknown layer type "
+                           f"{node.type[:80]!r}.", hint)]
+    for key, value in node.params.items():
+        pspec = spec.param(key)
+        if pspec is None:
+            out.append(Diagnostic(ERROR, node.id, None,
+                                  f"'{node.name}': {spec.type} has no parameter "
+                                  f"{key[:60]!r}.",
+                                  "Remove it in the inspector."))
+            continue
+        try:
+            validate_value(pspec, value, graph.catalog)
+        except GraphError as exc:
+            out.append(Diagnostic(ERROR, node.id, None, f"'{node.name}': {exc}.",
+                                  pspec.doc))
+    for pspec in spec.params:
+        if pspec.required and node.params.get(pspec.name) is None:
+            out.append(Diagnostic(ERROR, node.id, None,
+                                  f"'{node.name}' needs a value for "
+                                  f"{pspec.name}.", pspec.doc))
+    connected = {e.dst_port for e in graph.incoming(node.id)}
+    if node.type == "Output":
+        if 0 not in connected:
+            out.append(Diagnostic(ERROR, node.id, 0,
+                                  f"Output '{node.name}' has nothing wired into it.",
+                                  "Drag a wire from the last layer's output port "
+                                  "to this Output."))
+        return out
+    if spec.variadic:
+        if len(connected) < spec.min_inputs:
+            out.append(Diagnostic(ERROR, node.id, len(connected),
+                                  f"{spec.type} '{node.name}' needs at least "
+                                  f"{spec.min_inputs} inputs, it has "
+                                  f"{len(connected)}.",
+                                  "Wire the tensors to merge into its input ports."))
+        return out
+    for port in range(spec.min_inputs):
+        if port not in connected:
+            out.append(Diagnostic(ERROR, node.id, port,
+                                  f"Input '{ports.input_name(spec, port)}' of "
+                                  f"'{node.name}' is not connected.",
+                                  "Drag a wire from another layer's output port "
+                                  "to this port."))
+    return out
+
+
+def _reachability(graph: Graph) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    inputs = [n.id for n in graph.input_nodes()]
+    outputs = [n.id for n in graph.output_nodes()]
+    from_inputs = graph.downstream(inputs)
+    to_outputs = graph.upstream(outputs)
+    for node in graph.nodes.values():
+        if node.type != "Input" and inputs and node.id not in from_inputs:
+            out.append(Diagnostic(WARNING, node.id, None,
+                                  f"'{node.name}' is not reachable from any Input.",
+                                  "Connect it to the rest of the graph or delete it."))
+        elif node.type != "Output" and outputs and node.id not in to_outputs:
+            out.append(Diagnostic(WARNING, node.id, None,
+                                  f"'{node.name}' does not lead to any Output, so it "
+                                  "is not part of the model.",
+                                  "Wire it towards an Output or delete it."))
+    return out
+
+
+# ----------------------------------------------------------- Keras messages
+_BOILERPLATE = (
+    re.compile(r"^Exception encountered when calling .*$"),
+    re.compile(r"^Could not automatically infer the output shape.*?"
+               r"Error encountered:\s*", re.S),
+)
+
+
+def clean_keras_message(text: str) -> str:
+    """Keras/TensorFlow exception text without boilerplate, op names or the
+    argument dump, shortened to a readable sentence or two."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(text or ""))
+    text = re.split(r"\n\s*Arguments received by", text)[0]
+    text = re.sub(r"Exception encountered when calling [^\n]*\n?", "", text)
+    text = re.sub(r"Could not automatically infer the output shape.*?"
+                  r"Error encountered:\s*", "", text, flags=re.S)
+    text = re.sub(r"\{\{node [^}]*\}\}", "", text)
+    text = re.sub(r"\s*\[Op:[^\]]*\]", "", text)
+    text = re.sub(r"<KerasTensor shape=(\([^)]*\))[^>]*>", r"\1", text)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    text = " ".join(lines)
+    if len(text) > 400:
+        text = text[:397] + "..."
+    return text or "Keras could not build this layer."
+
+
+LAYOUTS = {
+    2: "(batch, features)",
+    3: "(batch, steps, features)",
+    4: "(batch, height, width, channels)",
+    5: "(batch, depth, height, width, channels)",
+}
+
+
+def fmt_shape(shape) -> str:
+    if shape is None:
+        return "?"
+    inner = ", ".join("None" if d is None else str(d) for d in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+def rank_hint(layer_name: str, need: int, got_shape: tuple) -> str:
+    """Plain-words fix for a tensor of the wrong rank."""
+    got = len(got_shape)
+    if got < need:
+        per_sample = got_shape[1:]
+        example = ""
+        if got == 2 and got_shape[-1]:
+            n = got_shape[-1]
+            if need == 3:
+                example = f" such as ({n}, 1)"
+            elif need == 4:
+                side = int(round(n ** 0.5))
+                example = (f" such as ({side}, {side}, 1)" if side * side == n
+                           else f" such as ({n}, 1, 1)")
+            elif need == 5:
+                example = f" such as ({n}, 1, 1, 1)"
+        return (f"Insert a Reshape before '{layer_name}' that turns each sample "
+                f"{fmt_shape(per_sample)} into {need - 1} axes{example}.")
+    pool = {3: "GlobalAveragePooling1D", 4: "GlobalAveragePooling2D",
+            5: "GlobalAveragePooling3D"}.get(got)
+    extra = f" or {pool}" if pool else ""
+    return f"Insert a Flatten{extra} before '{layer_name}' to drop the extra axes."

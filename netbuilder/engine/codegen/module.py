@@ -1,0 +1,471 @@
+"""Generate the Keras Functional API module a graph stands for.
+
+:func:`generate` turns a :class:`~netbuilder.engine.model.graph.Graph` into a
+self-contained Python module: a docstring naming the project, the imports it
+needs, ``build_model()`` and a ``__main__`` block (plus, on request, a
+training script section). It never imports Keras, and it refuses graphs that
+cannot be turned into valid code (:class:`CodegenError` lists the problems)
+rather than emitting anything from them.
+
+Every value from the project file is validated against its parameter spec and
+written as a literal (:mod:`codegen_literals`); layer names become Python
+identifiers for the variables and escaped string literals for ``name=``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+from dataclasses import dataclass, field
+
+from netbuilder.engine.codegen.layout import (
+    INDENT,
+    LINE_LENGTH,
+    Atom,
+    Group,
+    Item,
+    render,
+    render_layer_call,
+)
+from netbuilder.engine.codegen.literals import layer_args, string_literal
+from netbuilder.engine.model import ports
+from netbuilder.engine.model.catalog import Catalog
+from netbuilder.engine.model.errors import GraphError
+from netbuilder.engine.model.graph import NAME_PATTERN, Graph, Node
+from netbuilder.engine.model.groups import GROUP, GroupError, inner_graph
+from netbuilder.engine.model.params import missing_required, validate_params
+
+FLAVORS = ("tf-keras", "keras")
+IMPORTS = {"tf-keras": "from tensorflow import keras", "keras": "import keras"}
+# Identifiers a layer variable must not take inside build_model().
+RESERVED = (set(keyword.kwlist) | set(dir(builtins))
+            | {"keras", "tf", "np", "build_model", "self", "l", "O", "I"})
+MAX_IDENTIFIER = 40
+
+
+@dataclass
+class CodeProblem:
+    """Why a graph cannot be turned into code; ``node`` is a node id or None."""
+
+    node: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CodegenError(GraphError):
+    """The graph cannot be turned into code; ``problems`` says why."""
+
+    def __init__(self, problems: list[CodeProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems[:5])
+                         + ("; ..." if len(self.problems) > 5 else ""))
+
+
+@dataclass
+class GeneratedCode:
+    """A generated module and where each node's code is in it."""
+
+    text: str
+    flavor: str
+    # node id -> (first line, last line), 1-based and inclusive.
+    node_lines: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # node id -> variable name of each output port.
+    variables: dict[str, list[str]] = field(default_factory=dict)
+
+    def node_at(self, lineno: int) -> str | None:
+        for node_id, (first, last) in self.node_lines.items():
+            if first <= lineno <= last:
+                return node_id
+        return None
+
+
+# ----------------------------------------------------------------- checking
+def live_nodes(graph: Graph) -> set[str]:
+    """Nodes the model uses: everything upstream of an Output, and all Inputs."""
+    live = graph.upstream([n.id for n in graph.output_nodes()])
+    return live | {n.id for n in graph.input_nodes()}
+
+
+def check_graph(graph: Graph) -> list[CodeProblem]:
+    """Everything that keeps ``graph`` from becoming valid code."""
+    problems: list[CodeProblem] = []
+    catalog = graph.catalog
+    if not graph.input_nodes():
+        problems.append(CodeProblem(None, "the model has no Input"))
+    if not graph.output_nodes():
+        problems.append(CodeProblem(None, "the model has no Output"))
+    seen_names: set[str] = set()
+    for node in graph.nodes.values():
+        label = f"{node.name!s:.80}"
+        if not isinstance(node.name, str) or not NAME_PATTERN.match(node.name):
+            problems.append(CodeProblem(node.id,
+                                        f"{label!r} is not a valid layer name"))
+        elif node.name in seen_names:
+            problems.append(CodeProblem(node.id, f"two layers are named {label!r}"))
+        seen_names.add(node.name)
+        spec = catalog.get(node.type)
+        if spec is None:
+            problems.append(CodeProblem(
+                node.id, f"{label}: unknown layer type {str(node.type)[:80]!r}"))
+            continue
+        try:
+            validate_params(node.type, node.params, catalog)
+        except GraphError as exc:
+            problems.append(CodeProblem(node.id, f"{label}: {exc}"))
+        for missing in missing_required(node.type, node.params, catalog):
+            problems.append(CodeProblem(node.id, f"{label}: {missing} needs a value"))
+    for node in graph.nodes.values():
+        if node.type == GROUP:
+            problems += _check_group(graph, node)
+        if node.shares is None:
+            continue
+        owner = graph.nodes.get(node.shares)
+        if owner is None or owner.type != node.type or owner.params != node.params \
+                or owner.shares is not None:
+            problems.append(CodeProblem(node.id, f"{node.name}: shares a layer it "
+                                        "does not match"))
+    problems += _check_wiring(graph, catalog)
+    return problems
+
+
+def _check_group(graph: Graph, node: Node, depth: int = 0) -> list[CodeProblem]:
+    """A group's own graph must become code too, with one wire per input."""
+    try:
+        inner = inner_graph(node, graph.catalog)
+    except GroupError as exc:
+        return [CodeProblem(node.id, str(exc))]
+    wanted = len(inner.input_nodes())
+    got = len(graph.incoming(node.id))
+    if wanted != got:
+        return [CodeProblem(node.id, f"{node.name}: the group takes {wanted} "
+                                     f"inputs, {got} are connected")]
+    return [CodeProblem(node.id, f"inside group {node.name}: {p}")
+            for p in check_graph(inner)]
+
+
+def _check_wiring(graph: Graph, catalog: Catalog) -> list[CodeProblem]:
+    problems: list[CodeProblem] = []
+    order = graph.topological_order()
+    position = {nid: i for i, nid in enumerate(order)}
+    for edge in graph.edges:
+        if edge.src not in graph.nodes or edge.dst not in graph.nodes:
+            problems.append(CodeProblem(None, "a connection joins a missing node"))
+            return problems
+        if position[edge.src] >= position[edge.dst]:
+            problems.append(CodeProblem(edge.dst, f"{graph.nodes[edge.dst].name}: "
+                                        "is part of a cycle"))
+            return problems
+        if not 0 <= edge.src_port < graph.output_count(edge.src):
+            problems.append(CodeProblem(edge.src, f"{graph.nodes[edge.src].name}: has "
+                                        f"no output {edge.src_port}"))
+    live = live_nodes(graph)
+    for node in graph.nodes.values():
+        spec = catalog.get(node.type)
+        if node.id not in live or spec is None or node.type == "Input":
+            continue
+        ports = [e.dst_port for e in graph.incoming(node.id)]
+        label = node.name
+        if node.type == "Output":
+            if ports != [0]:
+                problems.append(CodeProblem(node.id,
+                                            f"output {label} is not connected"))
+            continue
+        for port in range(spec.min_inputs):
+            if port not in ports:
+                problems.append(CodeProblem(
+                    node.id, f"{label}: input {ports.input_name(spec, port)!r} is not "
+                             "connected"))
+        if ports and ports != list(range(len(ports))):
+            problems.append(CodeProblem(node.id, f"{label}: inputs must be connected "
+                                                 "without gaps"))
+        if not spec.variadic and len(ports) > len(spec.inputs):
+            problems.append(CodeProblem(node.id, f"{label}: too many inputs"))
+    return problems
+
+
+# ----------------------------------------------------------------- naming
+def identifier(name: str, taken: set[str], limit: int = MAX_IDENTIFIER) -> str:
+    """A valid, unused Python identifier derived from a layer name."""
+    base = re.sub(r"\W", "_", str(name), flags=re.ASCII) or "layer"
+    if base[0].isdigit():
+        base = "_" + base
+    base = base[:limit]
+    if base in RESERVED or (base.startswith("__") and base.endswith("__")):
+        base = base[: limit - 1] + "_"
+    candidate, i = base, 1
+    while candidate in taken or candidate in RESERVED:
+        i += 1
+        suffix = f"_{i}"
+        candidate = base[: limit - len(suffix)] + suffix
+    taken.add(candidate)
+    return candidate
+
+
+def _limit_for(type_name: str) -> int:
+    """Longest variable that keeps ``    var = keras.layers.Type(`` in a line."""
+    head = len(INDENT) + len(" = keras.layers.(") + len(type_name)
+    return max(12, min(MAX_IDENTIFIER, LINE_LENGTH - head))
+
+
+def model_name(graph: Graph) -> str:
+    """The project name as a name Keras accepts for the model."""
+    name = re.sub(r"[^A-Za-z0-9_.\-]", "_", str(graph.name or "model"))[:120]
+    return name if re.match(r"[A-Za-z_]", name) else "model_" + name
+
+
+# ----------------------------------------------------------------- docstring
+def _escape_word(word: str, last: bool) -> str:
+    """Escape backslashes, and quotes that could end the docstring: those
+    next to another quote and a quote that ends the docstring."""
+    out = []
+    for i, ch in enumerate(word):
+        end = i == len(word) - 1
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"' and ((i > 0 and word[i - 1] == '"') or (last and end)
+                            or (not end and word[i + 1] == '"')):
+            out.append('\\"')
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def docstring_lines(paragraphs: list[str], width: int = LINE_LENGTH) -> list[str]:
+    """A module docstring holding untrusted text: non-printable characters
+    become spaces, backslashes and quotes are escaped, lines are wrapped."""
+    body: list[str] = []
+    cleaned = ["".join(ch if ch.isprintable() else " " for ch in str(text)).split()
+               for text in paragraphs]
+    cleaned = [words for words in cleaned if words]
+    for p_index, raw in enumerate(cleaned):
+        final = p_index == len(cleaned) - 1
+        words = [_escape_word(w, final and i == len(raw) - 1)
+                 for i, w in enumerate(raw)]
+        if not words:
+            continue
+        if body:
+            body.append("")
+        line = ""
+        limit = width - 3 if not body else width
+        for word in words:
+            while len(word) > limit:
+                cut = limit
+                if word[cut - 1] == "\\" and not _escaped_at(word, cut - 1):
+                    cut -= 1  # never split an escape from what it escapes
+                if line:
+                    body.append(line)
+                    line = ""
+                body.append(word[:cut])
+                word = word[cut:]
+                limit = width
+            if line and len(line) + 1 + len(word) <= limit:
+                line += " " + word
+            elif line:
+                body.append(line)
+                line, limit = word, width
+            else:
+                line = word
+        if line:
+            body.append(line)
+    if len(body) == 1 and len(body[0]) + 6 <= width:
+        return [f'"""{body[0]}"""']
+    body[0] = '"""' + body[0]
+    return body + ['"""']
+
+
+def _escaped_at(word: str, index: int) -> bool:
+    """Whether the backslash at ``index`` is itself the escaped character."""
+    count = 0
+    while index - 1 - count >= 0 and word[index - 1 - count] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
+# ----------------------------------------------------------------- module
+def layer_call_items(graph: Graph, node: Node, variables: dict[str, list[str]]
+                     ) -> Group:
+    spec = graph.catalog.get(node.type)
+    sources = [variables[e.src][e.src_port] for e in graph.incoming(node.id)]
+    if spec.call_style == "kwargs":
+        items = [Item(Atom(var), ports.input_name(spec, i) + "=")
+                 for i, var in enumerate(sources)]
+    elif spec.call_style == "list":
+        items = [Item(Group("", "[", [Item(Atom(v)) for v in sources], "]"))]
+    else:
+        items = [Item(Atom(sources[0]))]
+    return Group("", "(", items, ")")
+
+
+class _ModuleWriter:
+    def __init__(self, graph: Graph, flavor: str) -> None:
+        self.graph = graph
+        self.flavor = flavor
+        self.lines: list[str] = []
+        self.node_lines: dict[str, tuple[int, int]] = {}
+        self.variables: dict[str, list[str]] = {}
+
+    def add(self, lines: list[str], node_id: str | None = None) -> None:
+        first = len(self.lines) + 1
+        self.lines += lines
+        if node_id is not None:
+            self.node_lines[node_id] = (first, len(self.lines))
+
+    def build_function(self) -> None:
+        self.function_names: set[str] = set(RESERVED)
+        self.write_function(self.graph, "build_model", self.variables, top=True)
+
+    def write_function(self, graph: Graph, fname: str,
+                       variables: dict[str, list[str]], top: bool) -> None:
+        """``def fname() -> keras.Model`` for ``graph``; the functions of its
+        groups (nested models) come first."""
+        live = live_nodes(graph)
+        groups: dict[str, str] = {}
+        for node_id in graph.topological_order():
+            node = graph.nodes[node_id]
+            if node.type == GROUP and node_id in live:
+                inner = inner_graph(node, graph.catalog)
+                inner.name = node.name
+                groups[node_id] = identifier(f"build_{node.name}", self.function_names,
+                                             MAX_IDENTIFIER + 6)
+                self.write_function(inner, groups[node_id], {}, top=False)
+                self.add(["", ""])
+        record = self.add if top else (lambda lines, node_id=None: self.add(lines))
+        taken: set[str] = set()
+        shared: dict[str, str] = {}  # owner node id -> variable of the layer
+        doc = ("Create the layers and connect them into a model." if top else
+               f"The nested model {graph.name!r} (a group in NetBuilder).")
+        self.add([f"def {fname}() -> keras.Model:", INDENT + f'"""{doc}"""'])
+        for node_id in graph.topological_order():
+            node = graph.nodes[node_id]
+            if node_id not in live or node.type == "Output":
+                continue
+            spec = graph.catalog.get(node.type)
+            if node.type == GROUP:
+                var = identifier(node.name, taken, _limit_for("Group"))
+                count = graph.output_count(node_id)
+                names = [var] + [identifier(f"{var}_{k}", taken, MAX_IDENTIFIER)
+                                 for k in range(1, count)]
+                sources = [variables[e.src][e.src_port]
+                           for e in graph.incoming(node_id)]
+                arg = (Atom(sources[0]) if len(sources) == 1 else
+                       Group("", "[", [Item(Atom(v)) for v in sources], "]"))
+                call = Group("", "(", [Item(arg)], ")")
+                variables[node_id] = names
+                record(render_layer_call(names, Group(groups[node_id], "(", [], ")"),
+                                         call, len(INDENT)), node_id)
+                continue
+            try:
+                args = layer_args(spec, node.params, graph.catalog)
+            except GraphError as exc:
+                raise CodegenError([CodeProblem(node_id, f"{node.name}: {exc}")]
+                                   ) from exc
+            args.append(Item(Atom(string_literal(node.name)), "name="))
+            if node.type == "Input":
+                var = identifier(node.name, taken, _limit_for("Input"))
+                variables[node_id] = [var]
+                call = Group("keras.Input", "(", args, ")")
+                record(render(call, len(INDENT), f"{INDENT}{var} = ", ""), node_id)
+                continue
+            var = identifier(node.name, taken, _limit_for(node.type))
+            count = graph.output_count(node_id)
+            names = [var] + [identifier(f"{var}_state_{k}", taken, MAX_IDENTIFIER)
+                             for k in range(count - 1)]
+            ctor = Group(f"keras.layers.{spec.type}", "(", args, ")")
+            call = layer_call_items(graph, node, variables)
+            variables[node_id] = names
+            owner = graph.layer_owner(node_id)
+            if len(graph.share_set(node_id)) > 1:
+                # A shared layer: created once, called at every site.
+                first = len(self.lines) + 1
+                if owner not in shared:
+                    owner_node = graph.nodes[owner]
+                    owner_args = layer_args(spec, owner_node.params, graph.catalog)
+                    owner_args.append(Item(Atom(string_literal(owner_node.name)),
+                                           "name="))
+                    shared[owner] = identifier(f"{owner_node.name}_layer", taken,
+                                               _limit_for(node.type))
+                    self.add(render(Group(f"keras.layers.{spec.type}", "(",
+                                          owner_args, ")"),
+                                    len(INDENT), f"{INDENT}{shared[owner]} = ", ""))
+                ctor = Group(shared[owner], "", [], "")
+                self.add(render_layer_call(names, ctor, call, len(INDENT)))
+                if top:
+                    self.node_lines[node_id] = (first, len(self.lines))
+                continue
+            record(render_layer_call(names, ctor, call, len(INDENT)), node_id)
+        self.add(render_return(graph, variables))
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+def _tensor_list(names: list[str]) -> Atom | Group:
+    if len(names) == 1:
+        return Atom(names[0])
+    return Group("", "[", [Item(Atom(n)) for n in names], "]")
+
+
+def output_variables(graph: Graph, variables: dict[str, list[str]]) -> list[str]:
+    out = []
+    for node in graph.output_nodes():
+        edge = graph.incoming(node.id)[0]
+        out.append(variables[edge.src][edge.src_port])
+    return out
+
+
+def render_return(graph: Graph, variables: dict[str, list[str]]) -> list[str]:
+    inputs = [variables[n.id][0] for n in graph.input_nodes()]
+    outputs = output_variables(graph, variables)
+    call = Group("keras.Model", "(", [
+        Item(_tensor_list(inputs), "inputs="),
+        Item(_tensor_list(outputs), "outputs="),
+        Item(Atom(string_literal(model_name(graph))), "name="),
+    ], ")")
+    return render(call, len(INDENT), INDENT + "return ", "")
+
+
+def module_docstring(graph: Graph) -> list[str]:
+    title = f'Keras model "{graph.name or "model"}", generated by NetBuilder.'
+    description = graph.extra.get("description")
+    paragraphs = [title]
+    if isinstance(description, str):
+        paragraphs.append(description)
+    return docstring_lines(paragraphs)
+
+
+def generate(graph: Graph, flavor: str = "tf-keras",
+             with_training: bool = False) -> GeneratedCode:
+    """The module for ``graph``; raises :class:`CodegenError` when the graph
+    cannot become valid code, ``ValueError`` for an unknown flavor."""
+    if flavor not in FLAVORS:
+        raise ValueError(f"unknown flavor {flavor!r}; use one of {', '.join(FLAVORS)}")
+    problems = check_graph(graph)
+    if problems:
+        raise CodegenError(problems)
+    training = None
+    if with_training:
+        from netbuilder.engine.codegen.training import training_section
+
+        training = training_section(graph, flavor)
+    writer = _ModuleWriter(graph, flavor)
+    writer.add(module_docstring(graph) + [""])
+    imports = [IMPORTS[flavor]] if training is None else training.imports
+    writer.add(imports + ["", ""])
+    writer.build_function()
+    if training is not None:
+        writer.add(["", ""])
+        writer.add(training.lines)
+    else:
+        writer.add(["", "", 'if __name__ == "__main__":',
+                    INDENT + "model = build_model()",
+                    INDENT + "model.summary()"])
+    return GeneratedCode(writer.text(), flavor, writer.node_lines, writer.variables)
+
+
+def generate_code(graph: Graph, flavor: str = "tf-keras",
+                  with_training: bool = False) -> str:
+    """The generated module as text (see :func:`generate`)."""
+    return generate(graph, flavor, with_training).text

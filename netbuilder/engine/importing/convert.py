@@ -1,0 +1,317 @@
+"""Turn a built ``keras.Model`` into an editable :class:`Graph`.
+
+Sequential models become a chain behind an explicit Input. Functional models
+are walked through their config's ``inbound_nodes``: every call of a layer is
+a node (the first call owns the layer; later calls of a shared layer point at
+it with ``shares``), ``keras_history`` entries become edges, and the model's
+outputs become Output nodes in order. A Sequential or Functional model used
+as a layer becomes a ``Group`` node holding its own graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from netbuilder.engine.importing.params import (
+    ImportFailure,
+    check_rebuilds,
+    dtype_name,
+    reduce_config,
+)
+from netbuilder.engine.model.catalog import Catalog, get_catalog
+from netbuilder.engine.model.graph import Graph
+
+Progress = Callable[[int, int, str], None]
+# Call arguments that do not change what a layer computes at inference time.
+HARMLESS_CALL_ARGS = {"training": (None, False), "mask": (None,),
+                      "use_causal_mask": (False,),
+                      "return_attention_scores": (False,)}
+MODEL_CLASSES = ("Functional", "Sequential", "Model")
+
+
+class _Converter:
+    def __init__(self, catalog: Catalog, progress: Progress | None,
+                 verify: bool) -> None:
+        self.catalog = catalog
+        self.progress = progress
+        self.verify = verify
+        self.done = 0
+        self.total = 0
+
+    def step(self, message: str) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, max(self.total, self.done), message)
+
+    # ------------------------------------------------------------ models
+    def convert(self, model: Any, where: str = "") -> Graph:
+        keras = _keras()
+        if not isinstance(model, keras.Model):
+            raise ImportFailure(f"{where or 'the file'} does not hold a Keras model")
+        self.total += _count_layers(model)
+        graph = Graph(model.name, self.catalog)
+        if isinstance(model, keras.Sequential):
+            self._sequential(model, graph, where)
+        else:
+            self._functional(model, graph, where)
+        return graph
+
+    def _sequential(self, model: Any, graph: Graph, where: str) -> None:
+        try:
+            inputs = model.inputs
+        except (AttributeError, ValueError):
+            inputs = None
+        if not inputs:
+            raise ImportFailure(f"{where}{model.name}: the Sequential model was never "
+                                "built, so its input shape is unknown")
+        tensor = inputs[0]
+        input_layer = next((layer for layer in model._layers
+                            if type(layer).__name__ == "InputLayer"), None)
+        name = input_layer.name if input_layer is not None else f"{model.name}_input"
+        prev = graph.add_node("Input", name=name,
+                              params=_input_params(tensor.shape, tensor.dtype,
+                                                   getattr(tensor, "sparse", False)))
+        for layer in model.layers:
+            node = self._layer_node(layer, graph, where)
+            graph.connect(prev.id, 0, node.id, 0)
+            prev = node
+        out = graph.add_node("Output", name=graph.unique_name("output"))
+        graph.connect(prev.id, 0, out.id, 0)
+
+    def _functional(self, model: Any, graph: Graph, where: str) -> None:
+        config = model.get_config()
+        layers = {op.name: op for op in model.operations}
+        calls: dict[tuple[str, int], str] = {}
+        pending: list[tuple[str, str, list]] = []
+        used = _tensor_sources(config)
+        keras = _keras()
+        # Owners first (their Keras names), then extra call sites by order.
+        for entry in config["layers"]:
+            lname = entry["name"]
+            layer = layers.get(lname)
+            label = f"{where}{lname}"
+            if layer is not None and not isinstance(layer, keras.layers.Layer):
+                if lname not in used:
+                    continue  # computes a mask Keras propagates by itself again
+                raise ImportFailure(f"{label}: the model applies the operation "
+                                    f"{type(layer).__name__} (keras.ops) to a tensor; "
+                                    "NetBuilder graphs hold layers only")
+            if entry["class_name"] == "InputLayer":
+                cfg = entry["config"]
+                shape = cfg.get("batch_shape") or [None, *(cfg.get("shape") or [])]
+                node = graph.add_node("Input", name=lname, params=_input_params(
+                    shape, cfg.get("dtype", "float32"), cfg.get("sparse", False)))
+                calls[(lname, 0)] = node.id
+                self.step(lname)
+                continue
+            if layer is None:
+                raise ImportFailure(f"{label}: not found in the model")
+            inbound = entry.get("inbound_nodes") or []
+            if not inbound:
+                continue  # a layer the model holds but never calls
+            owner = self._layer_node(layer, graph, where)
+            calls[(lname, 0)] = owner.id
+            pending.append((owner.id, label, inbound[0]))
+            for k, call in enumerate(inbound[1:], start=1):
+                if owner.type == "Group":
+                    raise ImportFailure(f"{label}: the sub-model is called "
+                                        f"{len(inbound)} times; NetBuilder can share "
+                                        "layers but not whole sub-models")
+                node = graph.add_node(owner.type, name=graph.unique_name(
+                    f"{lname}_call{k}"), params=owner.params)
+                graph.set_shares(node.id, owner.id)
+                calls[(lname, k)] = node.id
+                pending.append((node.id, f"{label} (call {k + 1})", call))
+        for node_id, label, call in pending:
+            self._wire(graph, node_id, label, call, calls)
+        outputs = config["output_layers"]
+        if isinstance(outputs, dict):
+            raise ImportFailure("the model's outputs are a dict; NetBuilder models "
+                                "return a list of outputs")
+        if outputs and isinstance(outputs[0], str):
+            outputs = [outputs]
+        for lname, k, t in outputs:
+            src = calls.get((lname, k))
+            if src is None:
+                raise ImportFailure(f"model output {lname!r} is not a layer call")
+            out = graph.add_node("Output", name=graph.unique_name(f"{lname}_output"
+                                                                  if len(outputs) > 1
+                                                                  else "output"))
+            graph.connect(src, t, out.id, 0)
+        inputs = config["input_layers"]
+        if inputs and isinstance(inputs[0], str):
+            inputs = [inputs]
+        _order_inputs(graph, [calls.get((n, k)) for n, k, _ in inputs])
+
+    # ------------------------------------------------------------ layers
+    def _layer_node(self, layer: Any, graph: Graph, where: str):
+        keras = _keras()
+        label = f"{where}{layer.name}"
+        if isinstance(layer, keras.Model):
+            inner = self.convert(layer, f"{label}/")
+            from netbuilder.engine.model.groups import group_params
+            from netbuilder.engine.model.layout import layout_graph
+
+            layout_graph(inner)
+            self.step(layer.name)
+            return graph.add_node("Group", name=layer.name,
+                                  params=group_params(inner))
+        type_name = type(layer).__name__
+        spec = self.catalog.get(type_name)
+        standard = getattr(keras.layers, type_name, None)
+        if spec is None or spec.category in ("io", "group") or \
+                type(layer) is not standard:
+            raise ImportFailure(f"{label}: {type_name} is not a built-in Keras layer "
+                                "NetBuilder knows (custom layers cannot be imported)")
+        params = reduce_config(spec, layer.get_config(), self.catalog, label)
+        if self.verify:
+            check_rebuilds(layer, spec.type, params, self.catalog, label)
+        self.step(layer.name)
+        return graph.add_node(spec.type, name=layer.name, params=params)
+
+    def _wire(self, graph: Graph, node_id: str, label: str, call: dict,
+              calls: dict[tuple[str, int], str]) -> None:
+        node = graph.nodes[node_id]
+        spec = self.catalog.get(node.type)
+        args, kwargs = call.get("args", []), dict(call.get("kwargs") or {})
+        ports: list[tuple[int, Any]] = []
+        tensors = [_history(a) for a in args]
+        if spec.call_style == "kwargs":
+            for i, t in enumerate(tensors):
+                if t is None:
+                    raise ImportFailure(f"{label}: is called with a non-tensor "
+                                        f"argument {i + 1}")
+                ports.append((i, t))
+            for name in list(kwargs):
+                if name not in spec.inputs:
+                    continue
+                value = kwargs.pop(name)
+                if value is None:
+                    continue
+                t = _history(value)
+                if t is None:
+                    raise ImportFailure(f"{label}: argument {name} is not a tensor")
+                ports.append((spec.inputs.index(name), t))
+        else:
+            if len(args) != 1:
+                raise ImportFailure(f"{label}: is called with {len(args)} "
+                                    "positional arguments; NetBuilder supports one")
+            first = args[0]
+            items = first if isinstance(first, list) else [first]
+            for i, item in enumerate(items):
+                t = _history(item)
+                if t is None:
+                    raise ImportFailure(f"{label}: input {i + 1} is not a tensor "
+                                        "of the model (constants cannot be imported)")
+                ports.append((i, t))
+            if spec.call_style == "single" and node.type != "Group" and \
+                    len(ports) != 1:
+                raise ImportFailure(f"{label}: is called on a list of "
+                                    f"{len(ports)} tensors")
+        for name, value in kwargs.items():
+            if name == "mask" and (_history(value) is not None
+                                   or _all_none(value)):
+                continue  # an automatic mask: the rebuilt model propagates it too
+            if value in HARMLESS_CALL_ARGS.get(name, ()):
+                continue
+            raise ImportFailure(f"{label}: is called with {name}={str(value)[:40]}, "
+                                "which NetBuilder cannot represent")
+        for port, (src_layer, k, t) in ports:
+            src = calls.get((src_layer, k))
+            if src is None:
+                raise ImportFailure(f"{label}: its input comes from {src_layer!r} "
+                                    "which is not a layer of the model")
+            graph.connect(src, t, node_id, port)
+
+
+def _tensor_sources(config: dict) -> set[str]:
+    """Layers the model's outputs depend on through real inputs (not through
+    automatic ``mask`` arguments, which the rebuilt model recomputes)."""
+    feeds: dict[str, set[str]] = {}
+
+    def walk(value: Any, into: set[str]) -> None:
+        h = _history(value)
+        if h is not None:
+            into.add(h[0])
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v, into)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v, into)
+
+    for entry in config["layers"]:
+        into = feeds.setdefault(entry["name"], set())
+        for call in entry.get("inbound_nodes") or []:
+            walk(call.get("args", []), into)
+            walk({k: v for k, v in (call.get("kwargs") or {}).items()
+                  if k != "mask"}, into)
+    outputs = config["output_layers"]
+    stack: list[str] = []
+    if isinstance(outputs, list):
+        outputs = [outputs] if outputs and isinstance(outputs[0], str) else outputs
+        stack = [o[0] for o in outputs if isinstance(o, list) and o]
+    used: set[str] = set()
+    while stack:
+        name = stack.pop()
+        if name not in used:
+            used.add(name)
+            stack.extend(feeds.get(name, ()))
+    return used
+
+
+def _all_none(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_all_none(v) for v in value)
+    return value is None
+
+
+def _history(value: Any) -> tuple[str, int, int] | None:
+    if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+        h = value["config"]["keras_history"]
+        return (h[0], int(h[1]), int(h[2]))
+    return None
+
+
+def _input_params(shape, dtype, sparse) -> dict[str, Any]:
+    shape = list(shape)
+    params: dict[str, Any] = {"shape": [None if d is None else int(d)
+                                        for d in shape[1:]]}
+    dtype = dtype_name(dtype)
+    dtype = getattr(dtype, "name", dtype)
+    if dtype not in (None, "float32"):
+        params["dtype"] = str(dtype)
+    if shape and shape[0] is not None:
+        params["batch_size"] = int(shape[0])
+    if sparse:
+        params["sparse"] = True
+    return params
+
+
+def _order_inputs(graph: Graph, ordered: list[str | None]) -> None:
+    """Input nodes in the model's input order (the graph's order is the
+    model's order, see the project-file contract)."""
+    wanted = [nid for nid in ordered if nid is not None]
+    if [n.id for n in graph.input_nodes()] == wanted:
+        return
+    rest = {nid: n for nid, n in graph.nodes.items() if nid not in wanted}
+    graph.nodes = {**{nid: graph.nodes[nid] for nid in wanted}, **rest}
+
+
+def _count_layers(model: Any) -> int:
+    return len(getattr(model, "layers", []))
+
+
+def _keras():
+    from netbuilder.engine.keras.runtime import load_keras
+
+    return load_keras()
+
+
+def model_to_graph(model: Any, catalog: Catalog | None = None,
+                   progress: Progress | None = None, verify: bool = True) -> Graph:
+    """The editable graph of a built Keras model (raises :class:`ImportFailure`
+    naming the layer that cannot be represented)."""
+    converter = _Converter(catalog or get_catalog(), progress, verify)
+    return converter.convert(model)

@@ -1,0 +1,189 @@
+"""Import existing models (``.keras``, ``.h5``, Python source) as projects.
+
+:func:`import_model` reads the file, converts the model into an editable
+graph (:mod:`importer_convert`), lays it out (:mod:`layout`) and collects the
+model's weights (:mod:`importer_weights`). :func:`save_imported` writes the
+project and, beside it, ``<project>.weights.h5``.
+
+Files are loaded with ``safe_mode=True`` unless the caller trusts them: a
+model with Lambda layers or custom objects is refused with a message naming
+them. Python source runs only through :mod:`importer_python`, in a separate
+process with a time limit, and only when the caller asks for it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from netbuilder.engine.importing.params import ImportFailure
+from netbuilder.engine.model.graph import Graph
+
+SUFFIXES = (".keras", ".h5", ".hdf5", ".py")
+Progress = Callable[[int, int, str], None]
+
+__all__ = ["ImportFailure", "ImportResult", "import_model", "import_keras_model",
+           "save_imported"]
+
+
+@dataclass
+class ImportResult:
+    graph: Graph
+    # layer path -> weight arrays (empty when the file held none)
+    weights: dict[str, list[Any]] = field(default_factory=dict)
+    source: str = ""
+    param_count: int = 0
+
+
+def _read_config_text(path: Path) -> str:
+    """The raw model config of a file, without deserializing anything."""
+    if path.suffix == ".keras":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                return zf.read("config.json").decode("utf-8", "replace")
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return ""
+    try:
+        import h5py
+
+        with h5py.File(path, "r") as fh:
+            raw = fh.attrs.get("model_config")
+            if isinstance(raw, bytes):
+                raw = raw.decode("utf-8", "replace")
+            return raw or ""
+    except Exception:  # not HDF5 or unreadable: the loader will say so
+        return ""
+
+
+def unsafe_parts(path: Path) -> list[str]:
+    """Names of Lambda layers and custom (non-Keras) classes in the config."""
+    text = _read_config_text(path)
+    if not text:
+        return []
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return []
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            cls = value.get("class_name")
+            module = value.get("module")
+            config = value.get("config") if isinstance(value.get("config"),
+                                                      dict) else {}
+            name = config.get("name") or value.get("name") or "?"
+            if cls in ("Lambda", "TFOpLambda", "SlicingOpLambda"):
+                found.append(f"Lambda layer {name!r}")
+            elif isinstance(cls, str) and value.get("registered_name") and \
+                    isinstance(module, str) and not module.startswith("keras"):
+                found.append(f"custom {cls} {name!r}")
+            elif isinstance(cls, str) and cls == "__lambda__":
+                found.append("a Python lambda")
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(doc)
+    return list(dict.fromkeys(found))
+
+
+def load_keras_file(path: str | os.PathLike, trust: bool = False) -> Any:
+    """``keras.saving.load_model`` with plain-words errors."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFailure(f"{path}: no such file")
+    if path.suffix not in (".keras", ".h5", ".hdf5"):
+        raise ImportFailure(f"{path.name}: not a .keras or .h5 model file")
+    risky = unsafe_parts(path)
+    if risky and not trust:
+        raise ImportFailure(
+            f"{path.name} contains code that would run when it is loaded: "
+            f"{', '.join(risky[:6])}. Open it only if you trust where it came from "
+            "(--trust / 'Trust this file').")
+    from netbuilder.engine.keras.runtime import load_keras
+
+    keras = load_keras()
+    try:
+        return keras.saving.load_model(str(path), compile=False, safe_mode=not trust)
+    except Exception as exc:  # Keras raises many kinds for bad files
+        raise ImportFailure(f"{path.name}: {_load_message(exc)}") from None
+
+
+def _load_message(exc: BaseException) -> str:
+    text = re.sub(r"\s+", " ", str(exc)).strip() or type(exc).__name__
+    unknown = re.search(r"Could not locate (?:class|function) '([^']+)'", text)
+    if unknown:
+        return (f"it uses {unknown.group(1)!r}, which is not part of Keras (a custom "
+                "object); NetBuilder can only import built-in layers")
+    if "safe_mode" in text or "lambda" in text.lower():
+        return ("it contains a Lambda layer or Python code; open it only if you "
+                "trust where it came from (--trust)")
+    if "file signature not found" in text or "not a zip file" in text.lower():
+        return "not a valid model file (damaged or of another kind)"
+    return f"Keras cannot load it: {text[:300]}"
+
+
+def import_keras_model(model: Any, progress: Progress | None = None,
+                       with_weights: bool = True, source: str = "") -> ImportResult:
+    """Convert a built ``keras.Model`` into a laid-out graph (and weights)."""
+    from netbuilder.engine.importing.convert import model_to_graph
+    from netbuilder.engine.importing.weights import collect_weights, fingerprints
+    from netbuilder.engine.model.layout import layout_graph
+
+    graph = model_to_graph(model, progress=progress)
+    layout_graph(graph)
+    weights = collect_weights(model, graph) if with_weights else {}
+    if weights:
+        graph.extra["weights"] = {"file": None, "layers": fingerprints(graph)}
+    return ImportResult(graph, weights, source, int(model.count_params()))
+
+
+def import_model(path: str | os.PathLike, trust: bool = False,
+                 progress: Progress | None = None, run_python: bool = False,
+                 timeout: float = 60.0) -> ImportResult:
+    """Import a ``.keras``/``.h5`` file, or (with ``run_python``) a ``.py``
+    file that builds a model. Raises :class:`ImportFailure`."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ImportFailure(f"{path.name}: cannot import this kind of file; use a "
+                            ".keras, .h5 or .py file")
+    if suffix == ".py":
+        if not run_python:
+            raise ImportFailure(f"{path.name} is Python code: importing it runs it; "
+                                "confirm that you want to run it")
+        from netbuilder.engine.importing.python_source import model_file_from_python
+
+        with model_file_from_python(path, timeout) as saved:
+            model = load_keras_file(saved, trust=True)
+            result = import_keras_model(model, progress, source=str(path))
+        return result
+    model = load_keras_file(path, trust)
+    return import_keras_model(model, progress, source=str(path))
+
+
+def save_imported(result: ImportResult, project_path: str | os.PathLike) -> list[str]:
+    """Write the project and, when there are weights, ``<stem>.weights.h5``
+    beside it. Returns the paths written."""
+    from netbuilder.engine.importing.weights import save_weights
+    from netbuilder.engine.model.project import save_project
+
+    project_path = Path(project_path)
+    written = []
+    if result.weights:
+        weights_path = project_path.with_name(project_path.stem + ".weights.h5")
+        save_weights(result.weights, weights_path)
+        result.graph.extra["weights"]["file"] = weights_path.name
+        written.append(str(weights_path))
+    save_project(result.graph, project_path)
+    result.graph.path = str(project_path)
+    return [str(project_path)] + written

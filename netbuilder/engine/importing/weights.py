@@ -1,0 +1,185 @@
+"""Weights carried with an imported project.
+
+The arrays live in ``<project>.weights.h5`` beside the ``.nbproj``, one HDF5
+group per node (keyed by node id, a group's inner nodes under the group's
+id), referenced from the project's ``weights`` field::
+
+    "weights": {"file": "resnet.weights.h5",
+                "layers": {"n12": "<fingerprint>", "n40/n3": "..."}}
+
+The fingerprint is a hash of the node's type and params at import time. When
+the model is built, each layer whose node still has its fingerprint gets its
+weights back; an edited node (or one whose weight shapes changed) starts from
+fresh weights and is reported as invalidated. Nothing here runs code: HDF5
+holds only arrays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from netbuilder.engine.model.graph import Graph
+
+SKIP_TYPES = ("Input", "Output")
+
+
+def fingerprint(node) -> str:
+    text = json.dumps({"type": node.type, "params": node.params}, sort_keys=True,
+                      default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _key(node_id: str) -> str:
+    return node_id.replace("%", "%25").replace("/", "%2F")
+
+
+def weighted_nodes(graph: Graph, prefix: str = "") -> Iterator[tuple[str, list, Any]]:
+    """(path, [layer names from the top model], node) for each layer that owns
+    weights, looking inside groups."""
+    from netbuilder.engine.model.groups import GROUP, GroupError, inner_graph
+
+    for node in graph.nodes.values():
+        if node.type in SKIP_TYPES or node.shares is not None:
+            continue
+        path = prefix + _key(node.id)
+        if node.type == GROUP:
+            try:
+                inner = inner_graph(node, graph.catalog)
+            except GroupError:
+                continue
+            for sub_path, names, sub in weighted_nodes(inner, path + "/"):
+                yield sub_path, [node.name] + names, sub
+            continue
+        yield path, [node.name], node
+
+
+def fingerprints(graph: Graph) -> dict[str, str]:
+    return {path: fingerprint(node) for path, _, node in weighted_nodes(graph)}
+
+
+def _find_layer(model: Any, names: list[str]) -> Any:
+    layer = model
+    for name in names:
+        layer = layer.get_layer(name)
+    return layer
+
+
+def collect_weights(model: Any, graph: Graph) -> dict[str, list]:
+    """Weight arrays of the model's layers, by node path (only layers with
+    weights)."""
+    out: dict[str, list] = {}
+    for path, names, _ in weighted_nodes(graph):
+        arrays = _find_layer(model, names).get_weights()
+        if arrays:
+            out[path] = arrays
+    return out
+
+
+def save_weights(weights: dict[str, list], path: str | os.PathLike) -> None:
+    import h5py
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with h5py.File(tmp, "w") as fh:
+        fh.attrs["format"] = "netbuilder-weights"
+        for key, arrays in weights.items():
+            group = fh.require_group(key)
+            for i, array in enumerate(arrays):
+                group.create_dataset(f"w{i}", data=array)
+            group.attrs["count"] = len(arrays)
+    os.replace(tmp, path)
+
+
+def read_weights(path: str | os.PathLike) -> dict[str, list]:
+    import h5py
+
+    out: dict[str, list] = {}
+    with h5py.File(path, "r") as fh:
+        if fh.attrs.get("format") != "netbuilder-weights":
+            raise ValueError("not a NetBuilder weights file")
+
+        def visit(name, obj):
+            if isinstance(obj, h5py.Group) and "count" in obj.attrs:
+                out[name] = [obj[f"w{i}"][()] for i in range(int(obj.attrs["count"]))]
+
+        fh.visititems(visit)
+    return out
+
+
+@dataclass
+class WeightsReport:
+    loaded: list[str] = field(default_factory=list)
+    invalidated: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = []
+        if self.loaded:
+            out.append(f"weights loaded for {len(self.loaded)} layers")
+        if self.invalidated:
+            names = ", ".join(self.invalidated[:8])
+            more = "" if len(self.invalidated) <= 8 else \
+                f" and {len(self.invalidated) - 8} more"
+            out.append(f"fresh weights (edited since import) for {names}{more}")
+        return out + self.problems
+
+
+def weights_path(graph: Graph) -> Path | None:
+    info = graph.extra.get("weights")
+    if not isinstance(info, dict) or not isinstance(info.get("file"), str):
+        return None
+    name = info["file"]
+    if os.path.basename(name) != name or not name.endswith(".h5"):
+        return None  # never read files outside the project's folder
+    base = Path(getattr(graph, "path", None) or ".").parent
+    return base / name
+
+
+def apply_weights(model: Any, graph: Graph,
+                  weights: dict[str, list] | None = None) -> WeightsReport:
+    """Load the carried weights into ``model`` (built from ``graph``) for the
+    layers unchanged since import."""
+    report = WeightsReport()
+    info = graph.extra.get("weights")
+    if not isinstance(info, dict):
+        return report
+    stored = info.get("layers") if isinstance(info.get("layers"), dict) else {}
+    if weights is None:
+        if info.get("file") is None:
+            return report  # imported but not saved yet: nothing to read
+        path = weights_path(graph)
+        if path is None or not path.is_file():
+            report.problems.append(f"weights file {info.get('file')!r} not found; "
+                                   "the model starts from fresh weights")
+            return report
+        try:
+            weights = read_weights(path)
+        except (OSError, ValueError) as exc:
+            report.problems.append(f"cannot read {path.name}: {exc}")
+            return report
+    for path, names, node in weighted_nodes(graph):
+        if path not in weights:
+            continue
+        label = "/".join(names)
+        if stored.get(path) != fingerprint(node):
+            report.invalidated.append(label)
+            continue
+        try:
+            layer = _find_layer(model, names)
+            current = layer.get_weights()
+            arrays = weights[path]
+            if len(current) != len(arrays) or any(
+                    c.shape != a.shape for c, a in zip(current, arrays, strict=True)):
+                report.invalidated.append(label)
+                continue
+            layer.set_weights(arrays)
+            report.loaded.append(label)
+        except (ValueError, KeyError) as exc:
+            report.problems.append(f"{label}: weights not loaded ({exc})")
+    return report

@@ -1,0 +1,59 @@
+"""Turn a node's JSON params into Keras constructor arguments (imports Keras)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netbuilder.engine.model.catalog import Catalog, get_catalog
+
+
+def _tupled(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_tupled(v) for v in value)
+    return value
+
+
+def _object(kind: str, value: Any) -> Any:
+    """Nested Keras objects: Keras accepts both shortcut strings and
+    {"class_name", "config"} dicts, but we build real instances so that a
+    bad config fails here, at the node, not later inside Keras."""
+    if not isinstance(value, dict):
+        return value
+    import keras
+
+    module = {"initializer": keras.initializers, "regularizer": keras.regularizers,
+              "constraint": keras.constraints}[kind]
+    cls = getattr(module, value["class_name"])
+    return cls(**value.get("config", {}))
+
+
+def layer_kwargs(type_name: str, params: dict[str, Any],
+                 catalog: Catalog | None = None) -> dict[str, Any]:
+    catalog = catalog or get_catalog()
+    spec = catalog.get(type_name)
+    kwargs: dict[str, Any] = {}
+    for key, value in params.items():
+        pspec = spec.param(key) if spec else None
+        kind = pspec.kind if pspec else "other"
+        if kind in ("int_tuple", "shape"):
+            kwargs[key] = _tupled(value)
+        elif kind in ("initializer", "regularizer", "constraint"):
+            kwargs[key] = _object(kind, value)
+        elif kind == "layer" and isinstance(value, dict):
+            kwargs[key] = make_layer(value["type"], value.get("params", {}), None,
+                                     catalog)
+        else:
+            kwargs[key] = value
+    return kwargs
+
+
+def make_layer(type_name: str, params: dict[str, Any], name: str | None,
+               catalog: Catalog | None = None):
+    """Instantiate ``keras.layers.<type_name>`` with the node's params."""
+    import keras
+
+    cls = getattr(keras.layers, type_name)
+    kwargs = layer_kwargs(type_name, params, catalog)
+    if name is not None:
+        kwargs["name"] = name
+    return cls(**kwargs)

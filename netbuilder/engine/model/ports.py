@@ -1,0 +1,68 @@
+"""Port rules: how many inputs and outputs a node has and what they are called.
+
+Every rule about ports lives here and takes the catalog it should consult
+(the graph's own catalog), never the process-wide one, so a graph built with
+another catalog (a test's, or a newer Keras's) gets its own answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netbuilder.engine.model.catalog import Catalog, LayerSpec
+
+
+def group_io(params: dict[str, Any]) -> tuple[int, int]:
+    """(inputs, outputs) of a group, read from its document without loading."""
+    doc = params.get("graph") if isinstance(params, dict) else None
+    nodes = doc.get("nodes") if isinstance(doc, dict) else None
+    if not isinstance(nodes, list):
+        return (0, 0)
+    types = [n.get("type") for n in nodes if isinstance(n, dict)]
+    return (types.count("Input"), types.count("Output"))
+
+
+def input_count(spec: LayerSpec, connected: int = 0) -> int:
+    """Input ports to show: fixed ports, or for variadic layers one spare."""
+    if spec.variadic:
+        return max(spec.min_inputs, connected + 1)
+    return len(spec.inputs)
+
+
+def input_name(spec: LayerSpec, port: int) -> str:
+    if spec.variadic:
+        return f"input_{port}"
+    return spec.inputs[port] if 0 <= port < len(spec.inputs) else f"input_{port}"
+
+
+def accepts_input_port(spec: LayerSpec, port: int) -> bool:
+    return port >= 0 and (spec.variadic or port < len(spec.inputs))
+
+
+def output_count(spec: LayerSpec, params: dict[str, Any], catalog: Catalog) -> int:
+    """Output tensors of a node of this spec with these params (several with
+    ``return_state``, or one per output of a group)."""
+    if spec.type == "Output":
+        return 0
+    if spec.type == "Group":
+        return max(1, group_io(params)[1])
+    if spec.type == "Bidirectional" and params.get("return_state"):
+        inner = params.get("layer")
+        if isinstance(inner, dict):
+            inner_spec = catalog.get(inner.get("type", ""))
+            if inner_spec is not None:
+                return 1 + 2 * inner_spec.state_outputs
+        return 1
+    if spec.type == "RNN" and params.get("return_state"):
+        cell = params.get("cell")
+        cell_type = cell.get("type") if isinstance(cell, dict) else ""
+        return 1 + (2 if cell_type == "LSTMCell" else 1)
+    if spec.state_outputs and params.get("return_state"):
+        return 1 + spec.state_outputs
+    return 1
+
+
+def output_name(port: int, count: int) -> str:
+    if count == 1:
+        return "output"
+    return "output" if port == 0 else f"state_{port - 1}"

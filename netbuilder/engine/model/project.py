@@ -1,0 +1,391 @@
+"""Project files (``.nbproj``): JSON in and out, atomically, never trusting.
+
+Loading never executes anything from the file and never raises for bad
+content: every problem comes back as a :class:`Problem` with the JSON path
+of the offending entry, and the graph is loaded as far as it can be. Only a
+file that is not a NetBuilder project at all is refused (``graph is None``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from netbuilder.engine.model.catalog import Catalog, get_catalog
+from netbuilder.engine.model.errors import GraphError
+from netbuilder.engine.model.graph import NAME_PATTERN, Graph
+
+FORMAT = "netbuilder-project"
+SCHEMA_VERSION = 1
+MAX_FILE_BYTES = 64 * 1024 * 1024
+CORE_KEYS = {"format", "schema_version", "name", "nodes", "edges"}
+
+
+@dataclass
+class Problem:
+    severity: str  # "error" or "warning"
+    path: str  # JSON path, e.g. "$.nodes[2].params.units"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass
+class LoadResult:
+    graph: Graph | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.graph is not None
+
+    @property
+    def fatal_reason(self) -> str:
+        return self.problems[0].message if self.problems else ""
+
+
+# Migrations: MIGRATIONS[v] turns a schema-v document into schema v+1.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def migrate(doc: dict[str, Any], version: int) -> dict[str, Any]:
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise ValueError(f"no migration from schema_version {version}")
+        doc = step(doc)
+        version += 1
+        doc["schema_version"] = version
+    return doc
+
+
+# ----------------------------------------------------------------- saving
+def graph_to_dict(graph: Graph) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "name": graph.name,
+        "nodes": [_node_dict(n) for n in graph.nodes.values()],
+        "edges": [e.to_json() for e in graph.edges],
+    }
+    for key, value in graph.extra.items():
+        if key not in CORE_KEYS:
+            doc[key] = value
+    return doc
+
+
+def _node_dict(n) -> dict[str, Any]:
+    out = {
+        "id": n.id,
+        "type": n.type,
+        "name": n.name,
+        "params": n.params,
+        "position": [round(n.position[0], 2), round(n.position[1], 2)],
+    }
+    if n.shares is not None:
+        out["shares"] = n.shares  # added field: calls another node's layer
+    return out
+
+
+def _number(v: float) -> float | int:
+    return int(v) if float(v).is_integer() else v
+
+
+def dumps(graph: Graph) -> str:
+    """Readable, diff-friendly JSON: one line per node and per edge."""
+    doc = graph_to_dict(graph)
+    for node in doc["nodes"]:
+        node["position"] = [_number(v) for v in node["position"]]
+    parts = []
+    for key, value in doc.items():
+        if key in ("nodes", "edges") and value:
+            items = ",\n".join("    " + json.dumps(item, ensure_ascii=False)
+                               for item in value)
+            parts.append(f'  "{key}": [\n{items}\n  ]')
+        else:
+            text = json.dumps(value, indent=2, ensure_ascii=False)
+            text = text.replace("\n", "\n  ")
+            parts.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write via a temporary file in the same folder, fsync, then rename:
+    a crash mid-save leaves the previous file intact."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
+def save_project(graph: Graph, path: str | os.PathLike) -> None:
+    atomic_write_text(path, dumps(graph))
+    graph.path = str(path)
+
+
+# ----------------------------------------------------------------- loading
+def load_project(path: str | os.PathLike, catalog: Catalog | None = None) -> LoadResult:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return _fatal(f"{path.name} is {size // (1024 * 1024)} MB: too large "
+                          "for a project file")
+        raw = path.read_bytes()
+    except OSError as exc:
+        return _fatal(f"{exc.strerror or exc}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return _fatal(f"{path.name} is not UTF-8 text (byte {exc.start})")
+    result = loads(text, catalog)
+    if result.graph is not None:
+        result.graph.path = str(path)
+        if not result.graph.name:
+            result.graph.name = path.stem
+    return result
+
+
+def _fatal(message: str) -> LoadResult:
+    return LoadResult(None, [Problem("error", "$", message)])
+
+
+def loads(text: str, catalog: Catalog | None = None) -> LoadResult:
+    """Parse project JSON text; see the module docstring."""
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant,
+                         parse_float=_finite_float)
+    except json.JSONDecodeError as exc:
+        return _fatal(f"not valid JSON: {exc.msg} at line {exc.lineno}, "
+                      f"column {exc.colno}")
+    except (ValueError, RecursionError) as exc:
+        return _fatal(f"not valid JSON: {exc}" if isinstance(exc, ValueError)
+                      else "not valid JSON: nested too deeply")
+    return from_dict(doc, catalog)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:20]} is out of range")
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a project file")
+
+
+def from_dict(doc: Any, catalog: Catalog | None = None) -> LoadResult:
+    catalog = catalog or get_catalog()
+    if not isinstance(doc, dict):
+        return _fatal("not a NetBuilder project: the file must hold a JSON object")
+    if doc.get("format") != FORMAT:
+        return _fatal(f'not a NetBuilder project: "format" must be "{FORMAT}"')
+    problems: list[Problem] = []
+    version = doc.get("schema_version")
+    if version is None:
+        problems.append(Problem("warning", "$.schema_version",
+                                "missing schema_version; read as version 1"))
+        version = SCHEMA_VERSION
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        return _fatal(f"schema_version must be a positive integer, got {version!r}")
+    if version > SCHEMA_VERSION:
+        return _fatal(f"made by a newer NetBuilder (schema_version {version}; this "
+                      f"version reads up to {SCHEMA_VERSION})")
+    try:
+        doc = migrate(dict(doc), version)
+    except ValueError as exc:
+        return _fatal(str(exc))
+
+    name = doc.get("name", "")
+    if not isinstance(name, str):
+        problems.append(Problem("error", "$.name", "name must be text"))
+        name = ""
+    graph = Graph(name, catalog)
+    graph.extra = {k: v for k, v in doc.items() if k not in CORE_KEYS}
+    _load_nodes(graph, doc.get("nodes", []), problems)
+    _load_edges(graph, doc.get("edges", []), problems)
+    return LoadResult(graph, problems)
+
+
+def _load_nodes(graph: Graph, nodes: Any, problems: list[Problem]) -> None:
+    if not isinstance(nodes, list):
+        problems.append(Problem("error", "$.nodes", "nodes must be a list"))
+        return
+    from netbuilder.engine.model.params import validate_value
+
+    pending_names: list[tuple[int, str, Any]] = []
+    pending_shares: list[tuple[int, str, Any]] = []
+    for i, raw in enumerate(nodes):
+        where = f"$.nodes[{i}]"
+        if not isinstance(raw, dict):
+            problems.append(Problem("error", where,
+                                    "a node must be an object; skipped"))
+            continue
+        node_id = raw.get("id")
+        if not isinstance(node_id, str) or not node_id or len(node_id) > 200:
+            problems.append(Problem("error", f"{where}.id",
+                                    "missing or invalid id; node skipped"))
+            continue
+        if node_id in graph.nodes:
+            problems.append(Problem("error", f"{where}.id",
+                                    f"duplicate id {node_id!r}; node skipped"))
+            continue
+        type_name = raw.get("type")
+        if not isinstance(type_name, str) or not type_name:
+            problems.append(Problem("error", f"{where}.type",
+                                    "missing layer type; node skipped"))
+            continue
+        spec = graph.catalog.get(type_name)
+        if spec is None:
+            problems.append(Problem("error", f"{where}.type",
+                                    f"unknown layer type {type_name[:80]!r}"))
+        params = raw.get("params", {})
+        if not isinstance(params, dict):
+            problems.append(Problem("error", f"{where}.params",
+                                    "params must be an object; ignored"))
+            params = {}
+        if spec is not None:
+            for key, value in params.items():
+                pspec = spec.param(key)
+                if pspec is None:
+                    problems.append(Problem("error", f"{where}.params.{key}",
+                                            f"{spec.type} has no parameter {key!r}"))
+                    continue
+                try:
+                    validate_value(pspec, value, graph.catalog)
+                except GraphError as exc:
+                    problems.append(Problem("error", f"{where}.params.{key}", str(exc)))
+        position = raw.get("position", [0, 0])
+        if not (isinstance(position, list) and len(position) == 2 and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool)
+                and math.isfinite(v) for v in position)):
+            problems.append(Problem("warning", f"{where}.position",
+                                    "position must be [x, y]; placed at the origin"))
+            position = [0, 0]
+        name = raw.get("name")
+        placeholder = f"__pending_{i}"
+        graph.add_node(type_name, name=placeholder, params=params,
+                       position=position, node_id=node_id, validate=False)
+        pending_names.append((i, node_id, name))
+        if "shares" in raw:
+            pending_shares.append((i, node_id, raw["shares"]))
+    # Names are assigned after all nodes exist so that renaming a clash never
+    # steals a name a later node legitimately carries.
+    taken: set[str] = set()
+    for i, node_id, name in pending_names:
+        where = f"$.nodes[{i}].name"
+        node = graph.nodes[node_id]
+        if not isinstance(name, str) or not NAME_PATTERN.match(name):
+            new = graph.unique_name(name if isinstance(name, str) else node.type,
+                                    taken)
+            problems.append(Problem("error", where,
+                                    f"invalid layer name {str(name)[:80]!r}; "
+                                    f"renamed to {new!r}"))
+            name = new
+        elif name in taken:
+            new = graph.unique_name(name, taken)
+            problems.append(Problem(
+                "error", where,
+                f"duplicate layer name {name!r}; renamed to {new!r}"))
+            name = new
+        taken.add(name)
+        node.name = name
+    _link_shares(graph, pending_shares, problems)
+
+
+def _link_shares(graph: Graph, pending: list, problems: list[Problem]) -> None:
+    """Shared layers: ``shares`` names the node whose layer is called again."""
+    owner_shares = {nid: target for _, nid, target in pending}
+    for i, node_id, owner_id in pending:
+        where = f"$.nodes[{i}].shares"
+        node = graph.nodes[node_id]
+        if owner_id is None:
+            continue
+        owner = graph.nodes.get(owner_id) if isinstance(owner_id, str) else None
+        if owner is None or owner_id == node_id:
+            problems.append(Problem("error", where,
+                                    f"shares a layer of a node that does not exist "
+                                    f"({str(owner_id)[:80]!r}); not shared"))
+            continue
+        if owner.type != node.type or owner.type in ("Input", "Output", "Group"):
+            problems.append(Problem("error", where,
+                                    f"a {node.type} cannot share the layer of "
+                                    f"{owner.name!r} ({owner.type}); not shared"))
+            continue
+        if owner_shares.get(owner_id) is not None:
+            problems.append(Problem("error", where,
+                                    f"{owner.name!r} itself shares another layer; "
+                                    "not shared"))
+            continue
+        if node.params != owner.params:
+            problems.append(Problem("warning", f"$.nodes[{i}].params",
+                                    f"differs from the shared layer {owner.name!r}; "
+                                    "its parameters are used"))
+            node.params = dict(owner.params)
+        node.shares = owner_id
+
+
+def _load_edges(graph: Graph, edges: Any, problems: list[Problem]) -> None:
+    if not isinstance(edges, list):
+        problems.append(Problem("error", "$.edges", "edges must be a list"))
+        return
+    for i, raw in enumerate(edges):
+        where = f"$.edges[{i}]"
+        ends = _edge_ends(raw)
+        if ends is None:
+            problems.append(Problem(
+                "error", where,
+                'an edge must look like {"from": [node_id, port], '
+                '"to": [node_id, port]}; skipped'))
+            continue
+        (src, sp), (dst, dp) = ends
+        missing = [n for n in (src, dst) if n not in graph.nodes]
+        if missing:
+            problems.append(Problem("error", where,
+                                    f"connects a node that does not exist "
+                                    f"({missing[0][:80]!r}); skipped"))
+            continue
+        try:
+            graph.connect(src, sp, dst, dp)
+        except GraphError as exc:
+            problems.append(Problem("error", where, f"{exc}; skipped"))
+
+
+def _edge_ends(raw: Any):
+    if not isinstance(raw, dict):
+        return None
+    ends = []
+    for key in ("from", "to"):
+        end = raw.get(key)
+        if not (isinstance(end, list) and len(end) == 2 and isinstance(end[0], str)
+                and isinstance(end[1], int) and not isinstance(end[1], bool)):
+            return None
+        ends.append((end[0], end[1]))
+    return ends

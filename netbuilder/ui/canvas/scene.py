@@ -1,0 +1,396 @@
+"""The canvas scene: node, port and edge items that follow the graph's events.
+
+User gestures on the canvas (wiring, moving) are handed to the
+:class:`~netbuilder.ui.document.editor.Editor`, which turns them into undo commands.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtGui import QPen, Qt
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
+
+from netbuilder.engine.model import events as ev
+from netbuilder.engine.model.graph import Graph
+from netbuilder.ui import theme
+from netbuilder.ui.canvas.edge_item import EdgeItem, wire_path
+from netbuilder.ui.canvas.node_item import NodeItem
+from netbuilder.ui.canvas.port_item import PortItem
+
+
+class GraphScene(QGraphicsScene):
+    # (src_node, src_port or None, dst_node or None, dst_port, scene_pos):
+    # a wire was dropped on empty canvas; the view offers to add a node there.
+    wireDropped = Signal(object, object, QPointF)
+    message = Signal(str)
+
+    def __init__(self, graph: Graph, editor=None, parent=None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.graph = graph
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict = {}
+        self._adj: dict[str, set] = {}  # node id -> edges touching it
+        self.shapes: dict = {}  # node id -> list of output shapes
+        self._unsubscribe = None
+        self._drag_wire: QGraphicsPathItem | None = None
+        self._drag_port: PortItem | None = None
+        self._detached = None  # an edge picked up from its input port
+        self._press_positions: dict[str, tuple] = {}
+        self._highlighted: list[PortItem] = []
+        self._applying_event = False
+        self._sharers: dict[str, list[str]] | None = None
+        self.setBackgroundBrush(theme.CANVAS_BG)
+        self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
+        self.set_graph(graph)
+
+    # ------------------------------------------------------------ model sync
+    def set_graph(self, graph: Graph) -> None:
+        if self._unsubscribe:
+            self._unsubscribe()
+        self.graph = graph
+        self._unsubscribe = graph.events.subscribe(self._on_event)
+        self.rebuild()
+
+    def detach(self) -> None:
+        if self._unsubscribe:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def rebuild(self) -> None:
+        self._sharers = None
+        self.clear()
+        self.nodes.clear()
+        self.edges.clear()
+        self._adj.clear()
+        self._drag_wire = None
+        for node in self.graph.nodes.values():
+            self._add_node_item(node)
+        for edge in self.graph.edges:
+            self._add_edge_item(edge)
+        self._refresh_connected()
+        self.update_scene_rect()
+
+    def update_scene_rect(self) -> None:
+        rect = self.itemsBoundingRect().adjusted(-2000, -2000, 2000, 2000)
+        self.setSceneRect(rect.united(QRectF(-2000, -1500, 4000, 3000)))
+
+    def _add_node_item(self, node) -> NodeItem:
+        item = NodeItem(self, node)
+        self.nodes[node.id] = item
+        self.addItem(item)
+        return item
+
+    def _add_edge_item(self, edge) -> EdgeItem | None:
+        src, dst = self.nodes.get(edge.src), self.nodes.get(edge.dst)
+        if src is None or dst is None:
+            return None
+        if edge.src_port >= len(src.outputs) or edge.dst_port >= len(dst.inputs):
+            dst.refresh(self.graph.node(edge.dst))
+            src.refresh(self.graph.node(edge.src))
+            if edge.src_port >= len(src.outputs) or edge.dst_port >= len(dst.inputs):
+                return None
+        item = EdgeItem(edge, src.outputs[edge.src_port], dst.inputs[edge.dst_port])
+        item.set_label(*self._label_for(edge))
+        self.edges[edge] = item
+        self._adj.setdefault(edge.src, set()).add(edge)
+        self._adj.setdefault(edge.dst, set()).add(edge)
+        self.addItem(item)
+        return item
+
+    def _label_for(self, edge) -> tuple[str, str]:
+        shapes = self.shapes.get(edge.src)
+        if shapes and edge.src_port < len(shapes):
+            shape = shapes[edge.src_port]
+            return theme.shape_text(shape), theme.compact_shape_text(shape)
+        return "", ""
+
+    def _refresh_connected(self, node_ids=None) -> None:
+        ids = self.nodes.keys() if node_ids is None else node_ids
+        used_out, used_in = set(), set()
+        for e in self.graph.edges:
+            used_out.add((e.src, e.src_port))
+            used_in.add((e.dst, e.dst_port))
+        for nid in ids:
+            item = self.nodes.get(nid)
+            if item is None:
+                continue
+            for p in item.outputs:
+                p.connected = (nid, p.index) in used_out
+                p.update()
+            for p in item.inputs:
+                p.connected = (nid, p.index) in used_in
+                p.update()
+
+    def _refresh_node(self, node_id: str) -> None:
+        item = self.nodes.get(node_id)
+        if item is None or node_id not in self.graph.nodes:
+            return
+        item.refresh(self.graph.node(node_id))
+        self._reattach_edges(node_id)
+        self._refresh_connected([node_id])
+
+    def _reattach_edges(self, node_id: str) -> None:
+        for edge in list(self._adj.get(node_id, ())):
+            eitem = self.edges.get(edge)
+            if eitem is not None:
+                src, dst = self.nodes[edge.src], self.nodes[edge.dst]
+                if edge.src_port < len(src.outputs) and edge.dst_port < len(dst.inputs):
+                    eitem.src_port = src.outputs[edge.src_port]
+                    eitem.dst_port = dst.inputs[edge.dst_port]
+                    eitem.update_path()
+
+    def sharers_of(self, node_id: str) -> list[str]:
+        """Ids of the nodes that call ``node_id``'s layer (cached per edit)."""
+        if self._sharers is None:
+            self._sharers = {}
+            for n in self.graph.nodes.values():
+                if n.shares is not None:
+                    self._sharers.setdefault(n.shares, []).append(n.id)
+        return self._sharers.get(node_id, [])
+
+    def _refresh_links(self, extra=()) -> None:
+        """Shared-layer markers after a link changed (removing an owner hands
+        its layer on without an event for the heirs)."""
+        self._sharers = None
+        for nid in set(extra) | {n for n, i in self.nodes.items() if i.link_marker}:
+            self._refresh_node(nid)
+
+    def toggle_expanded(self, node_id: str) -> None:
+        item = self.nodes.get(node_id)
+        if item is None or not item.is_group:
+            return
+        item.set_expanded(not item.expanded)
+        self._reattach_edges(node_id)
+        self.update_scene_rect()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        item = self.itemAt(event.scenePos(), self.views()[0].transform()) \
+            if self.views() else None
+        while item is not None and not isinstance(item, NodeItem):
+            item = item.parentItem()
+        if isinstance(item, NodeItem) and item.is_group:
+            self.toggle_expanded(item.node_id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def _on_event(self, event) -> None:
+        kind, nid = event.kind, event.node_id
+        self._applying_event = True
+        try:
+            if self._sharers is not None and kind in (
+                    ev.NODE_ADDED, ev.NODE_REMOVED, ev.PARAM_CHANGED, ev.GRAPH_RESET):
+                self._sharers = None
+            if kind == ev.NODE_ADDED:
+                self._add_node_item(self.graph.node(nid))
+            elif kind == ev.NODE_REMOVED:
+                item = self.nodes.pop(nid, None)
+                if item is not None:
+                    self.removeItem(item)
+                    if item.link_marker is not None:
+                        self._refresh_links()
+            elif kind == ev.EDGE_ADDED:
+                edge = event.data["edge"]
+                self._refresh_node(edge.dst)
+                self._add_edge_item(edge)
+                self._refresh_connected([edge.src, edge.dst])
+            elif kind == ev.EDGE_REMOVED:
+                edge = event.data["edge"]
+                item = self.edges.pop(edge, None)
+                self._adj.get(edge.src, set()).discard(edge)
+                self._adj.get(edge.dst, set()).discard(edge)
+                if item is not None:
+                    self.removeItem(item)
+                self._refresh_node(edge.dst)
+                self._refresh_connected([edge.src])
+            elif kind == ev.PARAM_CHANGED and event.data.get("key") == "shares":
+                self._refresh_links([nid] + [n for n in (event.data.get("old"),
+                                                         event.data.get("new")) if n])
+            elif kind in (ev.PARAM_CHANGED, ev.NODE_RENAMED):
+                self._refresh_node(nid)
+                if kind == ev.NODE_RENAMED and self.sharers_of(nid):
+                    self._refresh_links()
+            elif kind == ev.NODE_MOVED:
+                item = self.nodes.get(nid)
+                if item is not None:
+                    item.setPos(QPointF(*event.data["new"]))
+            elif kind == ev.GRAPH_RESET:
+                self.rebuild()
+        finally:
+            self._applying_event = False
+
+    def node_item_moved(self, item: NodeItem) -> None:
+        for edge in self._adj.get(item.node_id, ()):
+            eitem = self.edges.get(edge)
+            if eitem is not None:
+                eitem.update_path()
+
+    # ------------------------------------------------------------ analysis
+    def apply_shapes(self, shapes: dict) -> None:
+        """``shapes`` maps node id -> list of output shapes."""
+        self.shapes = dict(shapes)
+        for edge, item in self.edges.items():
+            item.set_label(*self._label_for(edge))
+
+    def apply_problems(self, by_node: dict) -> None:
+        """``by_node`` maps node id -> (severity, text, error_ports)."""
+        for nid, item in self.nodes.items():
+            severity, text, _ports = by_node.get(nid, (None, "", ()))
+            item.set_problem(severity, text)
+        for edge, item in self.edges.items():
+            entry = by_node.get(edge.dst)
+            item.set_error(bool(entry and entry[0] == "error"
+                                and edge.dst_port in entry[2]))
+
+    # ------------------------------------------------------------ selection
+    def selected_node_ids(self) -> list[str]:
+        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def selected_edges(self) -> list:
+        return [i.edge for i in self.selectedItems() if isinstance(i, EdgeItem)]
+
+    def select_nodes(self, node_ids) -> None:
+        self.blockSignals(True)
+        self.clearSelection()
+        for nid in node_ids:
+            item = self.nodes.get(nid)
+            if item is not None:
+                item.setSelected(True)
+        self.blockSignals(False)
+        self.selectionChanged.emit()
+
+    # ------------------------------------------------------------ mouse
+    def port_at(self, pos: QPointF) -> PortItem | None:
+        area = QRectF(pos.x() - 7, pos.y() - 7, 14, 14)
+        for item in self.items(area):
+            if isinstance(item, PortItem):
+                return item
+        return None
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.LeftButton:
+            port = self.port_at(event.scenePos())
+            if port is not None and self.editor is not None:
+                self._start_wire(port, event.scenePos())
+                event.accept()
+                return
+        super().mousePressEvent(event)
+        if event.button() == Qt.LeftButton:
+            self._press_positions = {
+                nid: tuple(self.graph.nodes[nid].position)
+                for nid in self.selected_node_ids() if nid in self.graph.nodes}
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag_wire is not None:
+            self._update_wire(event.scenePos())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._drag_wire is not None and event.button() == Qt.LeftButton:
+            self._finish_wire(event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.LeftButton and self._press_positions:
+            moves = {}
+            for nid, old in self._press_positions.items():
+                item = self.nodes.get(nid)
+                if item is not None:
+                    new = (round(item.pos().x(), 1), round(item.pos().y(), 1))
+                    if new != tuple(old):
+                        moves[nid] = (old, new)
+            self._press_positions = {}
+            if moves and self.editor is not None:
+                self.editor.move(moves)
+                self.update_scene_rect()
+
+    # ------------------------------------------------------------ wiring
+    def _start_wire(self, port: PortItem, pos: QPointF) -> None:
+        # Pressing on a connected input picks its wire up: it follows the
+        # mouse from its source, to be dropped on another input (moved) or
+        # on empty canvas (removed).
+        self._detached = None
+        if not port.is_output:
+            edge = self.graph.edge_into(port.node_id, port.index)
+            source = self.nodes.get(edge.src) if edge is not None else None
+            if source is not None and edge.src_port < len(source.outputs):
+                self._detached = edge
+                port = source.outputs[edge.src_port]
+        self._drag_port = port
+        wire = QGraphicsPathItem()
+        pen = QPen(theme.COMPATIBLE_COLOR, 2, Qt.DashLine)
+        wire.setPen(pen)
+        wire.setZValue(5)
+        self.addItem(wire)
+        self._drag_wire = wire
+        self._highlight_compatible(port)
+        self._update_wire(pos)
+
+    def _update_wire(self, pos: QPointF) -> None:
+        port = self._drag_port
+        a, b = (port.anchor(), pos) if port.is_output else (pos, port.anchor())
+        self._drag_wire.setPath(wire_path(a, b))
+
+    def _highlight_compatible(self, port: PortItem) -> None:
+        g = self.graph
+        if port.is_output:
+            forbidden = g.upstream([port.node_id])
+            for nid, item in self.nodes.items():
+                if nid in forbidden or g.nodes[nid].type == "Input":
+                    continue
+                for p in item.inputs:
+                    if g.edge_into(nid, p.index) is None:
+                        p.set_highlight(True)
+                        self._highlighted.append(p)
+        else:
+            if g.edge_into(port.node_id, port.index) is not None:
+                return
+            forbidden = g.downstream([port.node_id])
+            for nid, item in self.nodes.items():
+                if nid in forbidden:
+                    continue
+                for p in item.outputs:
+                    p.set_highlight(True)
+                    self._highlighted.append(p)
+
+    def _finish_wire(self, pos: QPointF) -> None:
+        start = self._drag_port
+        self.removeItem(self._drag_wire)
+        self._drag_wire, self._drag_port = None, None
+        for p in self._highlighted:
+            p.set_highlight(False)
+        self._highlighted = []
+        target = self.port_at(pos)
+        detached, self._detached = self._detached, None
+        if detached is not None:
+            self._move_detached(detached, target)
+            return
+        if target is None:
+            if start.is_output:
+                self.wireDropped.emit((start.node_id, start.index), None, pos)
+            else:
+                self.wireDropped.emit(None, (start.node_id, start.index), pos)
+            return
+        if target is start:
+            return
+        if target.is_output == start.is_output:
+            kind = "outputs" if start.is_output else "inputs"
+            self.message.emit(f"Not connected: both ports are {kind}; drag from an "
+                              "output to an input")
+            return
+        src, dst = (start, target) if start.is_output else (target, start)
+        self.editor.connect(src.node_id, src.index, dst.node_id, dst.index)
+
+    def _move_detached(self, edge, target: PortItem | None) -> None:
+        """A wire picked up from an input was dropped on ``target``."""
+        if target is None:
+            self.editor.disconnect(edge)
+            self.message.emit("Connection removed")
+            return
+        if target.is_output or (target.node_id, target.index) == (edge.dst,
+                                                                  edge.dst_port):
+            return  # back where it was, or on an output: nothing changes
+        self.editor.move_connection(edge, target.node_id, target.index)

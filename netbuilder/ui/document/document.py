@@ -1,0 +1,110 @@
+"""The open document: its graph, file path and modified state, plus the
+file operations (new, open, save, save as, recent files)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.project import load_project, save_project
+from netbuilder.ui.settings import settings
+
+MAX_RECENT = 10
+
+
+class Document(QObject):
+    changed = Signal()            # path or modified state changed
+    problemsLoaded = Signal(list)  # problems found in the project file
+
+    def __init__(self, editor, parent=None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.path: str | None = None
+        self.file_problems: list = []
+        editor.stack.cleanChanged.connect(self._clean_changed)
+        self._forced_dirty = False
+
+    def _clean_changed(self, _clean: bool) -> None:
+        self.changed.emit()
+
+    @property
+    def graph(self) -> Graph:
+        return self.editor.graph
+
+    def is_modified(self) -> bool:
+        return self._forced_dirty or not self.editor.stack.isClean()
+
+    def display_name(self) -> str:
+        return Path(self.path).name if self.path else "Untitled"
+
+    # ------------------------------------------------------------ operations
+    def new(self) -> None:
+        self._replace(Graph("untitled"), None, [])
+
+    def open(self, path: str) -> tuple[bool, str]:
+        """Open a project; file problems are kept for the Problems panel.
+        Returns (ok, reason)."""
+        result = load_project(path)
+        if result.graph is None:
+            return False, result.fatal_reason
+        self._replace(result.graph, str(Path(path).resolve()), result.problems)
+        add_recent(self.path)
+        return True, ""
+
+    def adopt(self, graph: Graph, path: str | None, modified: bool) -> None:
+        """Take over a graph from elsewhere (e.g. a recovery copy)."""
+        self._replace(graph, path, [])
+        self._forced_dirty = modified
+        self.changed.emit()
+
+    def save(self, path: str | None = None) -> tuple[bool, str]:
+        target = path or self.path
+        if not target:
+            return False, "no file name"
+        if not target.endswith(".nbproj"):
+            target += ".nbproj"
+        if not self.graph.name or self.graph.name == "untitled":
+            self.graph.name = Path(target).stem
+        try:
+            save_project(self.graph, target)
+        except OSError as exc:
+            return False, f"cannot save {target}: {exc.strerror or exc}"
+        self.path = str(Path(target).resolve())
+        self._forced_dirty = False
+        self.editor.stack.setClean()
+        add_recent(self.path)
+        self.changed.emit()
+        return True, ""
+
+    def _replace(self, graph: Graph, path: str | None, problems: list) -> None:
+        self.path = path
+        self.file_problems = list(problems)
+        self._forced_dirty = False
+        self.editor.set_graph(graph)
+        self.editor.stack.setClean()
+        self.problemsLoaded.emit(self.file_problems)
+        self.changed.emit()
+
+
+def recent_files() -> list[str]:
+    value = settings().value("recentFiles", [])
+    if isinstance(value, str):
+        value = [value]
+    return [p for p in (value or []) if isinstance(p, str)]
+
+
+def add_recent(path: str | None) -> None:
+    if not path:
+        return
+    files = [p for p in recent_files() if p != path]
+    files.insert(0, path)
+    s = settings()
+    s.setValue("recentFiles", files[:MAX_RECENT])
+    s.sync()
+
+
+def existing_recent() -> list[str]:
+    return [p for p in recent_files() if os.path.exists(p)]

@@ -1,0 +1,150 @@
+"""Canvas editing actions of the main window: add, delete, copy/paste,
+duplicate, group/flatten, expand groups, auto-arrange, select all (a mixin
+for MainWindow)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QCursor
+
+from netbuilder.ui.canvas.arrange import arrange
+from netbuilder.ui.document import clipboard
+
+
+class EditActionsMixin:
+    # ------------------------------------------------------------ adding
+    def add_layer_at(self, type_name: str, pos: QPointF, connect_from=None,
+                     connect_to=None) -> str | None:
+        x, y = pos.x() - 90, pos.y() - 31
+        nid = self.editor.add_node(type_name, (round(x, 1), round(y, 1)),
+                                   connect_from=connect_from, connect_to=connect_to)
+        if nid:
+            self.scene.select_nodes([nid])
+            self.scene.update_scene_rect()
+        return nid
+
+    def add_layer_from_palette(self, type_name: str) -> str | None:
+        """Double-click in the palette: after the selected node when that fits,
+        else at the view centre."""
+        selected = self.scene.selected_node_ids()
+        graph = self.editor.graph
+        if len(selected) == 1 and type_name != "Input":
+            src = graph.node(selected[0])
+            if graph.output_count(src.id) > 0:
+                item = self.scene.nodes[src.id]
+                pos = QPointF(src.position[0] + 250 + 90,
+                              src.position[1] + item.height / 2)
+                taken = any(e.src == src.id for e in graph.edges)
+                if taken:
+                    pos += QPointF(0, 110)
+                return self.add_layer_at(type_name, pos, connect_from=(src.id, 0))
+        return self.add_layer_at(type_name, self.view.view_center())
+
+    def open_quick_add(self, scene_pos: QPointF, connect_from=None,
+                       connect_to=None) -> None:
+        self._quick_context = (scene_pos, connect_from, connect_to)
+        view_pos = self.view.mapFromScene(scene_pos)
+        global_pos = self.view.viewport().mapToGlobal(view_pos)
+        if not self.view.viewport().rect().contains(view_pos):
+            global_pos = QCursor.pos()
+        self.quick_add.popup(global_pos)
+
+    def _quick_chosen(self, type_name: str) -> None:
+        pos, connect_from, connect_to = getattr(
+            self, "_quick_context", (self.view.view_center(), None, None))
+        self._quick_context = (self.view.view_center(), None, None)
+        self.add_layer_at(type_name, pos, connect_from, connect_to)
+
+    def _wire_dropped(self, from_port, to_port, pos: QPointF) -> None:
+        self.open_quick_add(pos, connect_from=from_port, connect_to=to_port)
+
+    # ------------------------------------------------------------ removing
+    def delete_selection(self) -> None:
+        self.editor.delete(self.scene.selected_node_ids(), self.scene.selected_edges())
+
+    # ------------------------------------------------------------ clipboard
+    def copy_selection(self) -> int:
+        n = clipboard.copy_nodes(self.editor.graph, self.scene.selected_node_ids())
+        if n:
+            self.show_message(f"Copied {n} layer{'s' if n != 1 else ''}")
+            self._paste_count = 0
+        return n
+
+    def cut_selection(self) -> None:
+        if self.copy_selection():
+            self.delete_selection()
+
+    def paste(self) -> list[str]:
+        payload = clipboard.clipboard_payload()
+        if payload is None:
+            self.show_message("Nothing to paste: the clipboard holds no layers")
+            return []
+        self._paste_count = getattr(self, "_paste_count", 0) + 1
+        step = 40.0 * self._paste_count
+        ids = self.editor.add_subgraph(payload["nodes"], payload["edges"],
+                                       (step, step), "Paste")
+        if ids:
+            self.scene.select_nodes(ids)
+        return ids
+
+    def duplicate(self) -> list[str]:
+        payload = clipboard.selection_payload(self.editor.graph,
+                                              self.scene.selected_node_ids())
+        if not payload["nodes"]:
+            return []
+        ids = self.editor.add_subgraph(payload["nodes"], payload["edges"], (40, 40),
+                                       "Duplicate")
+        if ids:
+            self.scene.select_nodes(ids)
+        return ids
+
+    def select_all(self) -> None:
+        self.scene.select_nodes(list(self.scene.nodes))
+
+    # ------------------------------------------------------------ layout
+    def auto_arrange(self) -> None:
+        graph = self.editor.graph
+        sizes = {nid: (item.width, item.height)
+                 for nid, item in self.scene.nodes.items()}
+        coords = arrange(graph, sizes)
+        moves = {nid: (graph.nodes[nid].position, xy) for nid, xy in coords.items()}
+        if self.editor.move(moves, "Auto-arrange"):
+            self.scene.update_scene_rect()
+            self.view.show_graph()  # fit, unless that makes labels unreadable
+
+    # ------------------------------------------------------------ groups
+    def group_selection(self) -> str | None:
+        ids = self.scene.selected_node_ids()
+        if not ids:
+            self.show_message("Select the layers to group first")
+            return None
+        shapes = {nid: list(info.output_shapes or [])
+                  for nid, info in self.analysis.info.items()}
+        gid = self.editor.group(ids, shapes)
+        if gid:
+            self.scene.select_nodes([gid])
+            n = len(ids)
+            self.show_message(f"Grouped {n} layer{'s' if n != 1 else ''}; "
+                              "double-click the group to look inside")
+        return gid
+
+    def flatten_selection(self) -> list[str]:
+        groups = [n for n in self.scene.selected_node_ids()
+                  if self.editor.graph.nodes[n].type == "Group"]
+        if len(groups) != 1:
+            self.show_message("Select one group to flatten")
+            return []
+        ids = self.editor.flatten(groups[0])
+        if ids:
+            self.scene.select_nodes(ids)
+        return ids
+
+    def toggle_group_expanded(self) -> bool:
+        groups = [n for n in self.scene.selected_node_ids()
+                  if self.editor.graph.nodes[n].type == "Group"]
+        if not groups:
+            self.show_message("Select a group to expand or collapse")
+            return False
+        for nid in groups:
+            self.scene.toggle_expanded(nid)
+        return True

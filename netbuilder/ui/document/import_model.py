@@ -1,0 +1,96 @@
+"""File → Import model…: pick a .keras/.h5/.py file, confirm trust when it
+holds code, import with a progress dialog, save the project (and its
+weights) beside the model, then open it.
+
+``window`` must offer ``maybe_save()``, ``open_path(path, ask=False)``,
+``show_message(text)`` and the replaceable prompts ``ask_path``, ``confirm``
+and ``warn`` (FileActionsMixin does; tests replace the prompts).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QProgressDialog
+
+MODEL_FILTER = ("Keras models (*.keras *.h5 *.hdf5 *.py);;Keras files (*.keras *.h5);;"
+                "Python (*.py);;All files (*)")
+
+
+def import_model_dialog(window, path: str | None = None,
+                        target: str | None = None) -> bool:
+    """Run the whole import gesture; returns True when a project was opened."""
+    from netbuilder.engine.importing.importer import (
+        ImportFailure,
+        import_model,
+        save_imported,
+        unsafe_parts,
+    )
+
+    if path is None:
+        path = window.ask_path("Import model", save=False, filters=MODEL_FILTER)
+        if not path:
+            return False
+    if not window.maybe_save():
+        return False
+    source = Path(path)
+    run_python = source.suffix == ".py"
+    if run_python and not window.confirm(
+            "Run Python code?",
+            f"Importing {source.name} runs it (in a separate process, for at most "
+            "60 s). Run it only if you trust it. Run it?"):
+        return False
+    trust = False
+    try:
+        risky = [] if run_python else unsafe_parts(source)
+    except (OSError, ValueError, ImportFailure) as exc:
+        window.warn("Cannot import model", f"{source.name}: {exc}")
+        return False
+    if risky:
+        if not window.confirm(
+                "Trust this file?",
+                f"{source.name} contains code that runs when it is loaded: "
+                f"{', '.join(risky[:6])}. Trust this file?"):
+            return False
+        trust = True
+    progress = QProgressDialog(f"Importing {source.name}…", "", 0, 0, window)
+    progress.setCancelButton(None)
+    progress.setWindowModality(Qt.WindowModal)
+    progress.setMinimumDuration(300)
+
+    def step(done: int, total: int, message: str) -> None:
+        progress.setMaximum(total)
+        progress.setValue(done)
+        progress.setLabelText(f"Importing {source.name}: {message}")
+        QApplication.processEvents()
+
+    try:
+        result = import_model(source, trust=trust, progress=step,
+                              run_python=run_python)
+    except Exception as exc:  # ImportFailure, or anything Keras raises
+        progress.close()
+        if not isinstance(exc, ImportFailure):
+            exc = f"{type(exc).__name__}: {exc}"
+        window.warn("Cannot import model", str(exc))
+        window.show_message(f"Cannot import {source.name}: {exc}")
+        return False
+    progress.close()
+    if target is None:
+        suggestion = str(source.with_suffix(".nbproj"))
+        target = window.ask_path("Save imported project", save=True,
+                                 suggestion=suggestion)
+        if not target:
+            return False
+    if not target.endswith(".nbproj"):
+        target += ".nbproj"
+    try:
+        save_imported(result, target)
+    except OSError as exc:
+        window.warn("Cannot save project", f"{target}: {exc.strerror or exc}")
+        return False
+    opened = window.open_path(target, ask=False)
+    if opened and result.weights:
+        window.show_message(f"Imported {source.name} with its weights; editing a "
+                            "layer gives that layer fresh weights")
+    return opened

@@ -1,0 +1,289 @@
+"""The inspector: the selected node's name and every parameter, with editors
+generated from the spec; non-default values are marked and resettable.
+Below: output shapes, params and FLOPs from the latest analysis."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from netbuilder.engine.model import events as ev
+from netbuilder.ui import theme
+from netbuilder.ui.panels.palette import first_line
+from netbuilder.ui.panels.param_editors import make_editor
+
+
+class ParamRow(QWidget):
+    def __init__(self, spec, editor, parent=None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.editor = editor
+        self.label = QLabel(spec.name)
+        self.label.setToolTip(first_line(spec.doc))
+        editor.setToolTip(first_line(spec.doc))
+        self.reset = QToolButton(self)
+        self.reset.setText("↺")
+        self.reset.setToolTip(f"Reset to the default ({spec.default!r})")
+        self.reset.setAutoRaise(True)
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #ff6b6b;")
+        self.error.hide()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(1)
+        line = QHBoxLayout()
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(editor, 1)
+        line.addWidget(self.reset)
+        outer.addLayout(line)
+        outer.addWidget(self.error)
+
+    def show_value(self, value, is_default: bool) -> None:
+        self.editor.set_value(value)
+        font = self.label.font()
+        font.setBold(not is_default)
+        self.label.setFont(font)
+        self.label.setText(("● " if not is_default else "") + self.spec.name)
+        self.reset.setEnabled(not is_default and not self.spec.required)
+        self.show_error("")
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        self.editor.set_invalid(bool(text))
+
+
+class Inspector(QWidget):
+    def __init__(self, editor, parent=None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.node_ids: list[str] = []
+        self.rows: dict[str, ParamRow] = {}
+        self.info: dict = {}
+        self._unsubscribe = None
+
+        self.title = QLabel("Nothing selected")
+        self.title.setStyleSheet("font-weight: bold; font-size: 11pt;")
+        self.doc = QLabel("")
+        self.doc.setWordWrap(True)
+        self.doc.setStyleSheet("color: #9aa4b2;")
+        self.notice = QLabel("")
+        self.notice.setWordWrap(True)
+        self.notice.setTextFormat(Qt.RichText)
+        self.notice.setStyleSheet("color: #f0c060; padding: 2px 0;")
+        self.notice.hide()
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("layer name")
+        self.name_error = QLabel("")
+        self.name_error.setStyleSheet("color: #ff6b6b;")
+        self.name_error.hide()
+        self.form_host = QWidget()
+        self.form = QFormLayout(self.form_host)
+        self.form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(self.form_host)
+        self.stats = QLabel("")
+        self.stats.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.stats.setWordWrap(True)
+        self.stats.setStyleSheet("padding: 4px; background: #2b2f35; "
+                                 "border-radius: 4px;")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.doc)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.name_edit)
+        layout.addWidget(self.name_error)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.stats)
+        self.name_edit.editingFinished.connect(self._rename)
+        self.editor.graphReplaced.connect(self._graph_replaced)
+        self._graph_replaced(self.editor.graph)
+
+    @property
+    def graph(self):
+        return self.editor.graph
+
+    def _graph_replaced(self, graph) -> None:
+        if self._unsubscribe:
+            self._unsubscribe()
+        self._unsubscribe = graph.events.subscribe(self._on_event)
+        self.show_nodes([])
+
+    # ------------------------------------------------------------ building
+    def show_nodes(self, node_ids) -> None:
+        node_ids = [n for n in node_ids if n in self.graph.nodes]
+        self.node_ids = node_ids
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.rows = {}
+        self.name_error.hide()
+        if not node_ids:
+            self.title.setText("Nothing selected")
+            self.doc.setText("Select a layer to edit it, or drag one in from the "
+                             "palette.")
+            self.name_edit.hide()
+            self.stats.hide()
+            self.notice.hide()
+            return
+        nodes = [self.graph.node(n) for n in node_ids]
+        types = {n.type for n in nodes}
+        spec = self.graph.catalog.get(nodes[0].type) if len(types) == 1 else None
+        if len(nodes) == 1:
+            self.title.setText(f"{nodes[0].type}")
+            self.name_edit.show()
+            self.name_edit.setText(nodes[0].name)
+        else:
+            kind = f" {nodes[0].type}" if len(types) == 1 else ""
+            self.title.setText(f"{len(nodes)}{kind} layers selected")
+            self.name_edit.hide()
+        self.doc.setText(first_line(spec.doc) if spec else (
+            f"unknown layer type {nodes[0].type!r}" if len(types) == 1 else
+            "Layers of different types: select one type to edit shared params."))
+        self._refresh_notice()
+        if spec is not None and spec.type != "Group":
+            for pspec in spec.params:
+                editor = make_editor(pspec, self.graph.catalog)
+                row = ParamRow(pspec, editor)
+                key = pspec.name
+                editor.committed.connect(lambda v, k=key: self._commit(k, v))
+                row.reset.clicked.connect(lambda _=False, k=key: self._reset(k))
+                self.rows[key] = row
+                self.form.addRow(row.label, row)
+            self._refresh_values()
+        self._refresh_stats()
+
+    def _refresh_values(self) -> None:
+        if not self.node_ids or self.node_ids[0] not in self.graph.nodes:
+            return
+        node = self.graph.node(self.node_ids[0])
+        for key, row in self.rows.items():
+            value = node.params.get(key, row.spec.default)
+            row.show_value(value, key not in node.params)
+
+    def _refresh_notice(self) -> None:
+        """Shared layer, group and imported-weights notes for one node."""
+        from netbuilder.ui.canvas.group_view import group_outline
+        from netbuilder.ui.document.weights_notice import node_loses_weights
+
+        lines = []
+        if len(self.node_ids) == 1:
+            g, nid = self.graph, self.node_ids[0]
+            node = g.node(nid)
+            owner = g.nodes.get(node.shares) if node.shares else None
+            sharers = [n.name for n in g.nodes.values() if n.shares == nid]
+            if owner is not None:
+                lines.append(f"⇄ Shares its layer with <b>{owner.name}</b>; editing "
+                             "it edits both.")
+            elif sharers:
+                names = ", ".join(sharers[:6]) + (" …" if len(sharers) > 6 else "")
+                lines.append(f"⇄ Shares its layer with <b>{names}</b>; editing it "
+                             "edits them too.")
+            if node.type == "Group":
+                layers = group_outline(node)[0]
+                lines.append(f"▣ A group of {layers} layers. Double-click it on the "
+                             "canvas (or press Enter) to look inside; Flatten group "
+                             "(Ctrl+Shift+G) puts its layers back to edit them.")
+            if node_loses_weights(g, nid):
+                lines.append("⚠ Edited since import: this layer's imported weights "
+                             "will be replaced by fresh ones when the model is "
+                             "built. Undo the edit to keep them.")
+        self.notice.setText("<br>".join(lines))
+        self.notice.setVisible(bool(lines))
+
+    # ------------------------------------------------------------ edits
+    def _commit(self, key: str, value) -> None:
+        row = self.rows.get(key)
+        for nid in self.node_ids:
+            reason = self.editor.check_param(nid, key, value)
+            if reason:
+                if row is not None:
+                    row.show_error(reason)
+                return
+        if row is not None:
+            row.show_error("")
+        if len(self.node_ids) == 1:
+            self.editor.set_param(self.node_ids[0], key, value)
+        else:
+            self.editor.set_param_many(self.node_ids, key, value)
+
+    def _reset(self, key: str) -> None:
+        row = self.rows.get(key)
+        if row is not None:
+            self._commit(key, row.spec.default)
+            self._refresh_values()
+
+    def _rename(self) -> None:
+        if len(self.node_ids) != 1:
+            return
+        nid = self.node_ids[0]
+        new = self.name_edit.text().strip()
+        if nid not in self.graph.nodes or new == self.graph.node(nid).name:
+            self.name_error.hide()
+            return
+        from netbuilder.engine.model.errors import GraphError
+        from netbuilder.engine.model.graph import check_name
+
+        try:
+            check_name(new)
+            if new in self.graph.names():
+                raise GraphError(f"a layer named {new!r} already exists")
+        except GraphError as exc:
+            self.name_error.setText(str(exc))
+            self.name_error.show()
+            return
+        self.name_error.hide()
+        self.editor.rename(nid, new)
+
+    # ------------------------------------------------------------ updates
+    def _on_event(self, event) -> None:
+        if event.node_id not in self.node_ids and event.kind != ev.GRAPH_RESET:
+            return
+        if event.kind in (ev.NODE_REMOVED, ev.GRAPH_RESET):
+            self.show_nodes([n for n in self.node_ids if n in self.graph.nodes])
+        elif event.kind == ev.PARAM_CHANGED:
+            self._refresh_values()
+            self._refresh_notice()
+        elif event.kind == ev.NODE_RENAMED and len(self.node_ids) == 1:
+            self.name_edit.setText(self.graph.node(self.node_ids[0]).name)
+
+    def set_info(self, info: dict) -> None:
+        self.info = info
+        self._refresh_stats()
+
+    def _refresh_stats(self) -> None:
+        if len(self.node_ids) != 1:
+            total = [self.info.get(n) for n in self.node_ids]
+            params = sum(getattr(i, "params", 0) or 0 for i in total if i)
+            if self.node_ids:
+                self.stats.setText(f"Params (total): {params:,}")
+                self.stats.show()
+            return
+        info = self.info.get(self.node_ids[0])
+        self.stats.show()
+        if info is None:
+            self.stats.setText("Output: (shapes not inferred yet)")
+            return
+        shapes = ", ".join(theme.shape_text(s)
+                           for s in (info.output_shapes or [])) or "–"
+        params = getattr(info, "params", None)
+        flops = getattr(info, "flops", None)
+        self.stats.setText(
+            f"<b>Output</b> {shapes}<br><b>Params</b> "
+            f"{params if params is None else format(params, ',')}"
+            f" &nbsp; <b>FLOPs</b> {theme.human_count(flops)}")
