@@ -119,9 +119,9 @@ class NodeItem(QGraphicsItem):
 
     def _place_ports_on_contents(self) -> None:
         """Expanded group: each port level with its inner Input / Output."""
-        for ports, ys in ((self.inputs, self.contents.input_ys),
+        for items, ys in ((self.inputs, self.contents.input_ys),
                           (self.outputs, self.contents.output_ys)):
-            for port, y in zip(ports, ys, strict=False):
+            for port, y in zip(items, ys, strict=False):
                 port.setPos(port.pos().x(), y)
                 port.label = ""
 
