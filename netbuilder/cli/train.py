@@ -70,7 +70,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from netbuilder.engine.model.project import save_project
     from netbuilder.engine.model.training_config import (
         TrainingConfig,
         TrainingConfigError,
@@ -80,7 +79,6 @@ def run(args) -> int:
         STOPPED,
         TrainingError,
         TrainingSession,
-        record_run,
     )
 
     prepare_distribution(args)
@@ -173,20 +171,39 @@ def run(args) -> int:
     if args.history and chief:
         write_history(session.history, args.history)
         print(f"history written to {args.history}")
+    diverged = session.diverged
+    kept = None
     if args.keep_weights and chief:
-        from netbuilder.engine.training.session import keep_weights
+        kept = keep_trained_weights(session, args.file)
+    if (args.save_run or kept) and chief:
+        from netbuilder.engine.training.session import record_run_in_file
 
+        run = session.record(evaluation) if args.save_run else None
         try:
-            graph.extra["weights"] = keep_weights(session, args.file)
-        except OSError as exc:
-            raise CommandError(f"cannot write the weights: {exc}", 1) from None
-        print(f"trained weights kept in {graph.extra['weights']['file']}")
-    if args.save_run and chief:
-        run_id = record_run(graph, session.record(evaluation))
-        print(f"recorded {run_id} in {args.file}")
-    if (args.save_run or args.keep_weights) and chief:
-        save_project(graph, args.file)
-    return 1 if STOPPED in ended and "loss became" in ended[STOPPED] else 0
+            run_id = record_run_in_file(args.file, run, kept)
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"cannot record the run in {args.file}: {exc}",
+                               1) from None
+        if run_id:
+            print(f"recorded {run_id} in {args.file}"
+                  + (" (failed: the loss diverged)" if diverged else ""))
+    return 1 if diverged else 0
+
+
+def keep_trained_weights(session, project: str) -> dict | None:
+    """Write the trained weights beside the project; a diverged run keeps
+    the weights kept before (returns None)."""
+    from netbuilder.engine.training.session import TrainingError, keep_weights
+
+    try:
+        kept = keep_weights(session, project)
+    except TrainingError as exc:
+        print(f"weights not kept: {exc}", file=sys.stderr)
+        return None
+    except OSError as exc:
+        raise CommandError(f"cannot write the weights: {exc}", 1) from None
+    print(f"trained weights kept in {kept['file']}")
+    return kept
 
 
 def write_history(history: dict[str, list[float]], path: str) -> None:

@@ -93,3 +93,48 @@ def test_kept_weights_make_the_export_the_trained_model(tmp_path, capsys):
     a = keras.saving.load_model(trained).predict(x, verbose=0)
     b = keras.saving.load_model(exported).predict(x, verbose=0)
     np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_diverging_run_keeps_the_previous_weights_and_is_recorded_failed(
+        tmp_path, capsys):
+    path = digits_project(tmp_path, data="builtin:digits", epochs=1, batch_size=64,
+                          seed=0)
+    assert main(["train", str(path), "--keep-weights"]) == 0
+    weights = tmp_path / "digits.weights.h5"
+    before = weights.read_bytes()
+    capsys.readouterr()
+    status = main(["train", str(path), "--keep-weights", "--save-run", "--lr",
+                   "1e30", "--epochs", "2"])
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert "weights not kept" in err and "diverged" in err
+    assert weights.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "digits.nbproj", "digits.weights.h5"]
+    [run] = load_project(path).graph.extra["runs"]
+    assert run["status"] == "failed" and "loss became" in run["stopped"]
+    assert "failed" in out
+
+
+def test_an_edit_saved_while_training_is_kept_with_the_run(tmp_path, monkeypatch):
+    from netbuilder.engine.training.session import TrainingSession
+
+    path = digits_project(tmp_path, data="builtin:digits", epochs=1, batch_size=64,
+                          seed=0)
+    evaluate = TrainingSession.evaluate
+
+    def edit_then_evaluate(session):
+        graph = load_project(path).graph  # the user edits and saves meanwhile
+        graph.extra["note"] = "saved in the app"
+        dense = next(n for n in graph.nodes.values() if n.name == "dense")
+        graph.rename(dense.id, "hidden")
+        save_project(graph, path)
+        return evaluate(session)
+
+    monkeypatch.setattr(TrainingSession, "evaluate", edit_then_evaluate)
+    assert main(["train", str(path), "--save-run", "--keep-weights"]) == 0
+    graph = load_project(path).graph
+    assert graph.extra["note"] == "saved in the app"
+    assert "hidden" in {n.name for n in graph.nodes.values()}
+    assert [r["id"] for r in graph.extra["runs"]] == ["run-1"]
+    assert graph.extra["weights"]["file"] == "digits.weights.h5"

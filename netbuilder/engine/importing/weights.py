@@ -84,16 +84,17 @@ def collect_weights(model: Any, graph: Graph) -> dict[str, list]:
 def save_weights(weights: dict[str, list], path: str | os.PathLike) -> None:
     import h5py
 
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with h5py.File(tmp, "w") as fh:
+    from netbuilder.engine.model.safe_files import atomic_path
+
+    # Written in full to a temp beside ``path``, fsynced, then renamed: a
+    # failure or a kill leaves the previous weights and no stray temp.
+    with atomic_path(path) as tmp, h5py.File(tmp, "w", locking=False) as fh:
         fh.attrs["format"] = "netbuilder-weights"
         for key, arrays in weights.items():
             group = fh.require_group(key)
             for i, array in enumerate(arrays):
                 group.create_dataset(f"w{i}", data=array)
             group.attrs["count"] = len(arrays)
-    os.replace(tmp, path)
 
 
 def read_weights(path: str | os.PathLike) -> dict[str, list]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,11 @@ from typing import Any
 from netbuilder.engine.model.catalog import Catalog, get_catalog
 from netbuilder.engine.model.errors import GraphError
 from netbuilder.engine.model.graph import NAME_PATTERN, Graph
+from netbuilder.engine.model.safe_files import (
+    atomic_write_text,
+    folder_lock,
+    remove_stale_temps,
+)
 
 FORMAT = "netbuilder-project"
 SCHEMA_VERSION = 1
@@ -103,6 +107,11 @@ def dumps(graph: Graph) -> str:
     doc = graph_to_dict(graph)
     for node in doc["nodes"]:
         node["position"] = [_number(v) for v in node["position"]]
+    return dumps_doc(doc)
+
+
+def dumps_doc(doc: dict[str, Any]) -> str:
+    """A project document as text, in the layout of :func:`dumps`."""
     parts = []
     for key, value in doc.items():
         if key in ("nodes", "edges") and value:
@@ -116,36 +125,27 @@ def dumps(graph: Graph) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write via a temporary file in the same folder, fsync, then rename:
-    a crash mid-save leaves the previous file intact."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
+def update_project_file(path: str | os.PathLike,
+                        change: Callable[[dict[str, Any]], Any]) -> Any:
+    """Read the project at ``path``, let ``change`` edit its JSON document
+    and write it back, all under the folder's lock: whatever another writer
+    (the app, a second run) saved meanwhile is kept. Returns what ``change``
+    returned. Raises ``OSError`` or ``ValueError`` (not a project)."""
+    with folder_lock(path):
+        text = Path(path).read_bytes().decode("utf-8-sig")
+        doc = json.loads(text, parse_constant=_reject_constant,
+                         parse_float=_finite_float)
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise ValueError(f"{Path(path).name} is not a NetBuilder project")
+        result = change(doc)
+        atomic_write_text(path, dumps_doc(doc))
+    return result
 
 
 def save_project(graph: Graph, path: str | os.PathLike) -> None:
-    atomic_write_text(path, dumps(graph))
+    text = dumps(graph)
+    with folder_lock(path):
+        atomic_write_text(path, text)
     graph.path = str(path)
 
 
@@ -158,6 +158,8 @@ def load_project(path: str | os.PathLike, catalog: Catalog | None = None) -> Loa
             return _fatal(f"{path.name} is {size // (1024 * 1024)} MB: too large "
                           "for a project file")
         raw = path.read_bytes()
+        with folder_lock(path):
+            remove_stale_temps(path)  # left by a save that was killed
     except OSError as exc:
         return _fatal(f"{exc.strerror or exc}")
     try:

@@ -25,6 +25,7 @@ from netbuilder.engine.training.session import (
     TrainingSession,
     keep_weights,
     record_run,
+    record_run_in_file,
 )
 
 __all__ = [
@@ -41,5 +42,6 @@ __all__ = [
     "load_data",
     "make_strategy",
     "record_run",
+    "record_run_in_file",
     "write_history",
 ]

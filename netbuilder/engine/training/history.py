@@ -9,8 +9,16 @@ import os
 
 
 def write_history(history: dict[str, list[float]], path: str | os.PathLike) -> None:
-    """Write ``history`` as JSON (``.json``) or CSV (anything else)."""
-    if str(path).endswith(".json"):
+    """Write ``history`` as JSON (``.json``) or CSV (anything else),
+    atomically: a reader never sees half a file."""
+    from netbuilder.engine.model.safe_files import atomic_path
+
+    with atomic_path(path) as tmp:
+        _write(history, tmp, json_format=str(path).endswith(".json"))
+
+
+def _write(history: dict[str, list[float]], path, json_format: bool) -> None:
+    if json_format:
         with open(path, "w", encoding="utf-8") as fh:
             json.dump(history, fh, indent=1)
         return

@@ -114,6 +114,7 @@ class TrainingSession:
         self.history: dict[str, list[float]] = {}
         self.completed_epochs = 0
         self.stop_reason = ""
+        self.diverged = False  # the loss became NaN or infinite
         self.started_at: str | None = None
         self.train_seconds = 0.0
         self.samples_per_second = 0.0
@@ -337,6 +338,7 @@ class TrainingSession:
                 logs["samples_per_second"] = session.samples_per_second
                 loss = logs.get("loss")
                 if loss is not None and not math.isfinite(loss):
+                    session.diverged = True
                     session.stop_reason = (
                         f"the loss became {loss} in epoch {self._epoch + 1}, by "
                         f"batch {batch + 1}: training stopped. Try a lower "
@@ -437,18 +439,32 @@ class TrainingSession:
     def record(self, evaluation: dict[str, Any] | None = None) -> dict[str, Any]:
         """This run as plain JSON, for the project's list of runs."""
         final = {k: v[-1] for k, v in self.history.items() if v}
-        return {
+        return _json_safe({
             "started": self.started_at,
             "seconds": round(self.train_seconds, 3),
             "epochs": self.completed_epochs,
             "stopped": self.stop_reason or None,
+            "status": "failed" if self.diverged else (
+                "stopped" if self.stop_reason else "finished"),
             "config": self.config.to_dict(),
             "data": self.dataset.summary() if self.dataset else "",
             "history": {k: list(v) for k, v in self.history.items()},
             "final": final,
             "evaluation": evaluation,
             "log_dir": str(self.log_dir) if self.log_dir else None,
-        }
+        })
+
+
+def _json_safe(value: Any) -> Any:
+    """NaN and infinities (a diverged run's losses) become null: a project
+    file holds standard JSON only."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 def _tensorboard_available() -> bool:
@@ -483,13 +499,50 @@ def keep_weights(session: TrainingSession, project_path: str | Path) -> dict:
         raise TrainingError("nothing has been trained yet")
     path = Path(project_path)
     target = path.with_name(f"{path.stem}.weights.h5")
-    save_weights(collect_weights(session.model, session.graph), target)
+    weights = collect_weights(session.model, session.graph)
+    bad = [key for key, arrays in weights.items()
+           if not all(np.isfinite(np.asarray(a)).all() for a in arrays
+                      if np.asarray(a).dtype.kind in "fc")]
+    if bad or session.diverged:
+        where = f" (layer {bad[0]})" if bad else ""
+        raise TrainingError(f"the trained weights hold NaN or infinite values{where}: "
+                            "the run diverged, so the kept weights were not "
+                            "replaced")
+    save_weights(weights, target)
     return {"file": target.name, "layers": fingerprints(session.graph)}
 
 
 def record_run(graph: Graph, run: dict[str, Any]) -> str:
     """Append ``run`` to the project's runs; returns its id."""
-    runs = graph.extra.setdefault("runs", [])
-    run_id = f"run-{len(runs) + 1}"
+    return add_run(graph.extra, run)
+
+
+def add_run(doc: dict[str, Any], run: dict[str, Any]) -> str:
+    """Append ``run`` to the ``runs`` of a project document (or a graph's
+    ``extra``) under an id no run there has; returns the id."""
+    runs = doc.get("runs")
+    if not isinstance(runs, list):
+        runs = doc["runs"] = []
+    taken = {r.get("id") for r in runs if isinstance(r, dict)}
+    number = len(runs) + 1
+    while f"run-{number}" in taken:
+        number += 1
+    run_id = f"run-{number}"
     runs.append({"id": run_id, **run})
     return run_id
+
+
+def record_run_in_file(project_path: str | Path, run: dict[str, Any] | None,
+                       weights: dict[str, Any] | None = None) -> str | None:
+    """Record ``run`` (and the kept ``weights`` field) in the project file
+    by a read-modify-write under the folder's lock, so that runs recorded
+    at the same time and edits saved meanwhile are all kept. Returns the
+    run's id."""
+    from netbuilder.engine.model.project import update_project_file
+
+    def change(doc: dict[str, Any]) -> str | None:
+        if weights is not None:
+            doc["weights"] = weights
+        return add_run(doc, run) if run is not None else None
+
+    return update_project_file(project_path, change)
