@@ -211,3 +211,39 @@ def test_add_node_at_index_keeps_file_order_and_emits(graph):
     with pytest.raises(GraphError):
         graph.add_node("Dense", params={"units": 1}, index="1")
     assert len(graph.nodes) == 5
+
+
+def test_listeners_get_only_the_kinds_they_ask_for(graph):
+    edges, everything = [], record(graph)
+    graph.events.subscribe(edges.append, ev.EdgeAdded, ev.EdgeRemoved)
+    a = graph.add_node("Input", params={"shape": [4]}).id
+    b = graph.add_node("Dense", params={"units": 2}).id
+    edge = graph.connect(a, 0, b, 0)
+    graph.rename(b, "head")
+    graph.disconnect(edge)
+    assert [type(e) for e in edges] == [ev.EdgeAdded, ev.EdgeRemoved]
+    assert edges[0].edge == edge and edges[0].node_id == b
+    assert [type(e) for e in everything] == [ev.NodeAdded, ev.NodeAdded,
+                                             ev.EdgeAdded, ev.NodeRenamed,
+                                             ev.EdgeRemoved]
+    assert (everything[3].old, everything[3].new) == ("dense", "head")
+
+
+def test_a_failing_listener_is_logged_and_the_others_still_hear(graph, caplog):
+    def broken(_event):
+        raise RuntimeError("view went away")
+
+    graph.events.subscribe(broken)
+    seen = record(graph)
+    with caplog.at_level("ERROR", logger="netbuilder.engine.model.events"):
+        graph.add_node("Dense", params={"units": 1})
+    assert [type(e) for e in seen] == [ev.NodeAdded]
+    assert "node_added" in caplog.text and "view went away" in caplog.text
+
+
+def test_recording_a_run_does_not_count_as_a_model_change(graph):
+    seen = record(graph)
+    graph.set_extra("runs", [{"epochs": 1}])
+    graph.set_extra("training", {"epochs": 3})
+    graph.move(graph.add_node("Dense", params={"units": 1}).id, (5, 5))
+    assert [e.changes_model for e in seen] == [False, True, True, True]

@@ -121,3 +121,34 @@ def test_grouping_refuses_inputs_and_open_selections():
     shapes = {nid: info.output_shapes for nid, info in analyze(g).info.items()}
     with pytest.raises(GraphError, match="closed block"):
         group_nodes(g, ids, shapes=shapes)
+
+
+def test_removing_the_owner_hands_its_weights_to_the_heir_in_the_totals():
+    from netbuilder.engine.analysis.shapes import ShapeInference
+    from netbuilder.engine.model import events as ev
+
+    g = siamese()
+    inference = ShapeInference(g)
+    heir = g.node_by_name("enc_b").id
+    assert inference.run().info[heir].params == 0  # a call site, no own weights
+    seen = []
+    g.events.subscribe(seen.append, ev.SharesChanged)
+    g.remove_node(g.node_by_name("enc").id)
+    assert [(e.node_id, e.new) for e in seen] == [(heir, None)]
+    assert inference.run().info[heir].params == 8 * 4 + 4
+
+
+def test_flattening_a_group_with_a_shared_layer_announces_the_link():
+    from netbuilder.engine.model import events as ev
+
+    g = siamese()
+    shapes = {nid: info.output_shapes for nid, info in analyze(g).info.items()}
+    pair = [g.node_by_name(n).id for n in ("enc", "enc_b", "sum")]
+    group = group_nodes(g, pair, name="twin", shapes=shapes)
+    seen = []
+    g.events.subscribe(seen.append, ev.SharesChanged)
+    flatten_group(g, group.id)
+    enc, enc_b = g.node_by_name("enc"), g.node_by_name("enc_b")
+    assert enc_b.shares == enc.id
+    assert [(e.node_id, e.new) for e in seen] == [(enc_b.id, enc.id)]
+    assert analyze(g).totals()[0] == 8 * 4 + 4

@@ -89,23 +89,23 @@ class ShapeInference:
         self._cache: dict[str, _Entry] = {}
         self._dirty: set[str] = set(graph.nodes)
         self.layers_built = 0  # Keras layers instantiated, for tests/benches
-        self._unsubscribe = graph.events.subscribe(self._on_event)
+        self._unsubscribe = graph.events.subscribe(
+            self._on_event, ev.NodeAdded, ev.NodeRemoved, ev.ParamChanged,
+            ev.SharesChanged, ev.EdgeAdded, ev.EdgeRemoved)
 
     def close(self) -> None:
         self._unsubscribe()
 
     def _on_event(self, event: ev.GraphEvent) -> None:
         with self._lock:
-            if event.kind == ev.GRAPH_RESET:
-                self._cache.clear()
-                self._dirty = set(self.graph.nodes)
-            elif event.kind == ev.NODE_REMOVED:
+            if isinstance(event, ev.NodeRemoved):
                 self._cache.pop(event.node_id, None)
                 self._dirty.discard(event.node_id)
-            elif event.kind in (ev.NODE_ADDED, ev.PARAM_CHANGED):
+            elif isinstance(event, (ev.NodeAdded, ev.ParamChanged, ev.SharesChanged)):
+                # A node that takes over a shared layer now counts its weights.
                 self._dirty.add(event.node_id)
-            elif event.kind in (ev.EDGE_ADDED, ev.EDGE_REMOVED):
-                self._dirty.add(event.data["edge"].dst)
+            elif isinstance(event, (ev.EdgeAdded, ev.EdgeRemoved)):
+                self._dirty.add(event.edge.dst)
 
     def invalidate_all(self) -> None:
         with self._lock:

@@ -17,9 +17,6 @@ from netbuilder.engine.model.catalog import (
     Catalog,
     LayerSpec,
     ParamSpec,
-    compare_catalogs,
-    get_catalog,
-    set_catalog,
 )
 
 # Public classes of keras.layers that the palette leaves out, with the reason.
@@ -378,16 +375,3 @@ if __name__ == "__main__":
     cat = write_snapshot()
     print(f"wrote {len(cat.layer_types())} layers for Keras {cat.keras_version}")
 
-
-def refresh_from_keras() -> list[str]:
-    """Rebuild the catalog from the installed Keras (imports it).
-
-    Returns the differences against the snapshot in plain words (empty when
-    the snapshot matches), and from then on uses the rebuilt catalog.
-    """
-    fresh = build_catalog()
-    old = get_catalog()
-    differences = compare_catalogs(old, fresh)
-    if differences:
-        set_catalog(fresh)
-    return differences

@@ -2,9 +2,8 @@
 
 The catalog is generated from ``keras.layers`` by :mod:`catalog_build`; a
 snapshot of it ships as ``catalog_snapshot.json`` so that the palette and the
-graph work before TensorFlow has finished importing.
-:func:`netbuilder.engine.keras.catalog_build.refresh_from_keras` rebuilds it
-from the installed Keras once that has loaded. Port rules live in
+graph work without importing TensorFlow at all; a test checks that the
+snapshot matches the installed Keras. Port rules live in
 :mod:`netbuilder.engine.model.ports`.
 """
 

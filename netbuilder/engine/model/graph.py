@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from netbuilder.engine.model import events as ev
 from netbuilder.engine.model import ports
 from netbuilder.engine.model.catalog import Catalog, LayerSpec, get_catalog
 from netbuilder.engine.model.errors import (
@@ -27,7 +26,18 @@ from netbuilder.engine.model.errors import (
     UnknownLayerTypeError,
     UnknownNodeError,
 )
-from netbuilder.engine.model.events import GraphEvent, Observable
+from netbuilder.engine.model.events import (
+    EdgeAdded,
+    EdgeRemoved,
+    ExtraChanged,
+    NodeAdded,
+    NodeMoved,
+    NodeRemoved,
+    NodeRenamed,
+    Observable,
+    ParamChanged,
+    SharesChanged,
+)
 from netbuilder.engine.model.params import validate_params, validate_value
 
 # Names Keras accepts for layers (no "/" and nothing that needs quoting).
@@ -276,7 +286,7 @@ class Graph:
             items.insert(index, (node_id, node))
             self.nodes.clear()
             self.nodes.update(items)
-        self.events.emit(GraphEvent(ev.NODE_ADDED, node_id))
+        self.events.emit(NodeAdded(node_id))
         return node
 
     def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
@@ -286,11 +296,13 @@ class Graph:
         for e in removed:
             self.disconnect(e)
         del self.nodes[node_id]
-        # Nodes that shared this node's layer now share the first of them.
+        self.events.emit(NodeRemoved(node_id, node=node))
+        # Nodes that shared this node's layer now share the first of them
+        # (which now owns the layer and its weights).
         heirs = [n for n in self.nodes.values() if n.shares == node_id]
         for i, heir in enumerate(heirs):
             heir.shares = heirs[0].id if i else None
-        self.events.emit(GraphEvent(ev.NODE_REMOVED, node_id, {"node": node}))
+            self.events.emit(SharesChanged(heir.id, old=node_id, new=heir.shares))
         return node, removed
 
     def check_connection(self, src: str, src_port: int, dst: str,
@@ -324,7 +336,7 @@ class Graph:
         self.check_connection(src, src_port, dst, dst_port)
         edge = Edge(src, src_port, dst, dst_port)
         self._index_edge(edge)
-        self.events.emit(GraphEvent(ev.EDGE_ADDED, dst, {"edge": edge}))
+        self.events.emit(EdgeAdded(dst, edge=edge))
         return edge
 
     def disconnect(self, edge: Edge) -> None:
@@ -334,7 +346,7 @@ class Graph:
         self._incoming.pop((edge.dst, edge.dst_port), None)
         self._in_edges[edge.dst].remove(edge)
         self._out_edges[edge.src].remove(edge)
-        self.events.emit(GraphEvent(ev.EDGE_REMOVED, edge.dst, {"edge": edge}))
+        self.events.emit(EdgeRemoved(edge.dst, edge=edge))
 
     def set_param(self, node_id: str, key: str, value: Any) -> list[Edge]:
         """Set (or, with the default value, clear) one parameter.
@@ -364,8 +376,7 @@ class Graph:
                 if e.src_port >= n_out:
                     self.disconnect(e)
                     removed.append(e)
-            self.events.emit(GraphEvent(ev.PARAM_CHANGED, member,
-                                        {"key": key, "old": old, "new": value}))
+            self.events.emit(ParamChanged(member, key=key, old=old, new=value))
         return removed
 
     def set_params(self, node_id: str, params: dict[str, Any]) -> None:
@@ -374,9 +385,8 @@ class Graph:
             node = self.nodes[member]
             old = node.params
             node.params = copy.deepcopy(params)
-            self.events.emit(GraphEvent(ev.PARAM_CHANGED, member,
-                                        {"key": None, "old": old,
-                                         "new": node.params}))
+            self.events.emit(ParamChanged(member, key=None, old=old,
+                                          new=node.params))
 
     # ----------------------------------------------------------- shared layers
     def layer_owner(self, node_id: str) -> str:
@@ -412,8 +422,7 @@ class Graph:
                     "first")
             node.params = copy.deepcopy(owner.params)
         node.shares = owner_id
-        self.events.emit(GraphEvent(ev.PARAM_CHANGED, node_id,
-                                    {"key": "shares", "old": old, "new": owner_id}))
+        self.events.emit(SharesChanged(node_id, old=old, new=owner_id))
         return old
 
     def rename(self, node_id: str, new_name: str) -> str:
@@ -423,16 +432,14 @@ class Graph:
             raise DuplicateNameError(f"a layer named {new_name!r} already exists")
         old = node.name
         node.name = new_name
-        self.events.emit(GraphEvent(ev.NODE_RENAMED, node_id,
-                                    {"old": old, "new": new_name}))
+        self.events.emit(NodeRenamed(node_id, old=old, new=new_name))
         return old
 
     def move(self, node_id: str, position: tuple[float, float]) -> tuple[float, float]:
         node = self.node(node_id)
         old = node.position
         node.position = (float(position[0]), float(position[1]))
-        self.events.emit(GraphEvent(ev.NODE_MOVED, node_id,
-                                    {"old": old, "new": node.position}))
+        self.events.emit(NodeMoved(node_id, old=old, new=node.position))
         return old
 
     def set_extra(self, key: str, value: Any) -> Any:
@@ -446,8 +453,7 @@ class Graph:
             self.extra.pop(key, None)
         else:
             self.extra[key] = copy.deepcopy(value)
-        self.events.emit(GraphEvent(ev.EXTRA_CHANGED, None,
-                                    {"key": key, "old": old, "new": value}))
+        self.events.emit(ExtraChanged(None, key=key, old=old, new=value))
         return old
 
     def _index_edge(self, edge: Edge) -> None:
@@ -455,14 +461,6 @@ class Graph:
         self._incoming[(edge.dst, edge.dst_port)] = edge
         self._in_edges.setdefault(edge.dst, []).append(edge)
         self._out_edges.setdefault(edge.src, []).append(edge)
-
-    def clear(self) -> None:
-        self.nodes.clear()
-        self.edges.clear()
-        self._incoming.clear()
-        self._in_edges.clear()
-        self._out_edges.clear()
-        self.events.emit(GraphEvent(ev.GRAPH_RESET))
 
     def copy(self) -> Graph:
         """An independent copy (no listeners)."""

@@ -105,7 +105,7 @@ def group_nodes(graph: Graph, node_ids, name: str | None = None,
                        position=node.position, node_id=nid)
     for nid in ids:
         if graph.nodes[nid].shares is not None:
-            inner.nodes[nid].shares = graph.nodes[nid].shares
+            inner.set_shares(nid, graph.nodes[nid].shares)
     input_ids = [n.id for n in inner.input_nodes()]
     for e in graph.edges:
         if e.dst in ids and e.src in ids:
@@ -165,8 +165,8 @@ def flatten_group(graph: Graph, node_id: str) -> list[str]:
                                          gy + node.position[1] - cy))
         mapping[nid] = added.id
     for nid, node in inner.nodes.items():
-        if node.shares is not None and nid in mapping:
-            graph.nodes[mapping[nid]].shares = mapping.get(node.shares)
+        if nid in mapping and node.shares in mapping:
+            graph.set_shares(mapping[nid], mapping[node.shares])
 
     def source(src: str, port: int) -> tuple[str, int]:
         if src in inputs:

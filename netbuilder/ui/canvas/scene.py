@@ -32,13 +32,12 @@ class GraphScene(QGraphicsScene):
         self.edges: dict = {}
         self._adj: dict[str, set] = {}  # node id -> edges touching it
         self.shapes: dict = {}  # node id -> list of output shapes
-        self._unsubscribe = None
+        self._unsubscribe: list = []
         self._drag_wire: QGraphicsPathItem | None = None
         self._drag_port: PortItem | None = None
         self._detached = None  # an edge picked up from its input port
         self._press_positions: dict[str, tuple] = {}
         self._highlighted: list[PortItem] = []
-        self._applying_event = False
         self._sharers: dict[str, list[str]] | None = None
         self.setBackgroundBrush(theme.CANVAS_BG)
         self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
@@ -46,16 +45,15 @@ class GraphScene(QGraphicsScene):
 
     # ------------------------------------------------------------ model sync
     def set_graph(self, graph: Graph) -> None:
-        if self._unsubscribe:
-            self._unsubscribe()
+        self.detach()
         self.graph = graph
-        self._unsubscribe = graph.events.subscribe(self._on_event)
+        self._unsubscribe = self._subscribe(graph)
         self.rebuild()
 
     def detach(self) -> None:
-        if self._unsubscribe:
-            self._unsubscribe()
-            self._unsubscribe = None
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
 
     def rebuild(self) -> None:
         self._sharers = None
@@ -149,13 +147,6 @@ class GraphScene(QGraphicsScene):
                     self._sharers.setdefault(n.shares, []).append(n.id)
         return self._sharers.get(node_id, [])
 
-    def _refresh_links(self, extra=()) -> None:
-        """Shared-layer markers after a link changed (removing an owner hands
-        its layer on without an event for the heirs)."""
-        self._sharers = None
-        for nid in set(extra) | {n for n, i in self.nodes.items() if i.link_marker}:
-            self._refresh_node(nid)
-
     def toggle_expanded(self, node_id: str) -> None:
         item = self.nodes.get(node_id)
         if item is None or not item.is_group:
@@ -175,50 +166,64 @@ class GraphScene(QGraphicsScene):
             return
         super().mouseDoubleClickEvent(event)
 
-    def _on_event(self, event) -> None:
-        kind, nid = event.kind, event.node_id
-        self._applying_event = True
-        try:
-            if self._sharers is not None and kind in (
-                    ev.NODE_ADDED, ev.NODE_REMOVED, ev.PARAM_CHANGED, ev.GRAPH_RESET):
-                self._sharers = None
-            if kind == ev.NODE_ADDED:
-                self._add_node_item(self.graph.node(nid))
-            elif kind == ev.NODE_REMOVED:
-                item = self.nodes.pop(nid, None)
-                if item is not None:
-                    self.removeItem(item)
-                    if item.link_marker is not None:
-                        self._refresh_links()
-            elif kind == ev.EDGE_ADDED:
-                edge = event.data["edge"]
-                self._refresh_node(edge.dst)
-                self._add_edge_item(edge)
-                self._refresh_connected([edge.src, edge.dst])
-            elif kind == ev.EDGE_REMOVED:
-                edge = event.data["edge"]
-                item = self.edges.pop(edge, None)
-                self._adj.get(edge.src, set()).discard(edge)
-                self._adj.get(edge.dst, set()).discard(edge)
-                if item is not None:
-                    self.removeItem(item)
-                self._refresh_node(edge.dst)
-                self._refresh_connected([edge.src])
-            elif kind == ev.PARAM_CHANGED and event.data.get("key") == "shares":
-                self._refresh_links([nid] + [n for n in (event.data.get("old"),
-                                                         event.data.get("new")) if n])
-            elif kind in (ev.PARAM_CHANGED, ev.NODE_RENAMED):
-                self._refresh_node(nid)
-                if kind == ev.NODE_RENAMED and self.sharers_of(nid):
-                    self._refresh_links()
-            elif kind == ev.NODE_MOVED:
-                item = self.nodes.get(nid)
-                if item is not None:
-                    item.setPos(QPointF(*event.data["new"]))
-            elif kind == ev.GRAPH_RESET:
-                self.rebuild()
-        finally:
-            self._applying_event = False
+    def _subscribe(self, graph: Graph) -> list:
+        events = graph.events
+        return [events.subscribe(handler, kind)
+                for kind, handler in ((ev.NodeAdded, self._node_added),
+                                      (ev.NodeRemoved, self._node_removed),
+                                      (ev.EdgeAdded, self._edge_added),
+                                      (ev.EdgeRemoved, self._edge_removed),
+                                      (ev.ParamChanged, self._param_changed),
+                                      (ev.SharesChanged, self._shares_changed),
+                                      (ev.NodeRenamed, self._node_renamed),
+                                      (ev.NodeMoved, self._node_moved))]
+
+    def _node_added(self, event: ev.NodeAdded) -> None:
+        self._sharers = None
+        self._add_node_item(self.graph.node(event.node_id))
+
+    def _node_removed(self, event: ev.NodeRemoved) -> None:
+        self._sharers = None
+        item = self.nodes.pop(event.node_id, None)
+        if item is not None:
+            self.removeItem(item)
+        owner = event.node.shares if event.node is not None else None
+        if owner is not None:  # its marker listed the removed call site
+            self._refresh_node(owner)
+
+    def _edge_added(self, event: ev.EdgeAdded) -> None:
+        edge = event.edge
+        self._refresh_node(edge.dst)
+        self._add_edge_item(edge)
+        self._refresh_connected([edge.src, edge.dst])
+
+    def _edge_removed(self, event: ev.EdgeRemoved) -> None:
+        edge = event.edge
+        item = self.edges.pop(edge, None)
+        self._adj.get(edge.src, set()).discard(edge)
+        self._adj.get(edge.dst, set()).discard(edge)
+        if item is not None:
+            self.removeItem(item)
+        self._refresh_node(edge.dst)
+        self._refresh_connected([edge.src])
+
+    def _param_changed(self, event: ev.ParamChanged) -> None:
+        self._refresh_node(event.node_id)
+
+    def _shares_changed(self, event: ev.SharesChanged) -> None:
+        self._sharers = None
+        for nid in {event.node_id, event.old, event.new} - {None}:
+            self._refresh_node(nid)
+
+    def _node_renamed(self, event: ev.NodeRenamed) -> None:
+        # Shared-layer markers name the other call sites.
+        for nid in self.graph.share_set(event.node_id):
+            self._refresh_node(nid)
+
+    def _node_moved(self, event: ev.NodeMoved) -> None:
+        item = self.nodes.get(event.node_id)
+        if item is not None:
+            item.setPos(QPointF(*event.new))
 
     def node_item_moved(self, item: NodeItem) -> None:
         for edge in self._adj.get(item.node_id, ()):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from netbuilder.engine.model import events as ev
 from netbuilder.ui.background import run_in_thread
 
 try:  # the engine's analysis modules
@@ -51,7 +52,8 @@ class Analysis(QObject):
             self._inference = None
         self._generation += 1
         self.info = {}
-        self._unsubscribe = graph.events.subscribe(self._on_event)
+        # Shapes and diagnostics follow the nodes and edges, not project fields.
+        self._unsubscribe = graph.events.subscribe(self._on_event, *ev.GRAPH_EDITS)
         if self.keras_ready and ShapeInference is not None:
             self._inference = ShapeInference(graph)
         self.infoChanged.emit({})

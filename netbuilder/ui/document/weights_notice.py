@@ -95,8 +95,12 @@ class WeightsNotice(QObject):
     def _attach(self, graph) -> None:
         if self._unsubscribe:
             self._unsubscribe()
-        self._unsubscribe = graph.events.subscribe(lambda _e: self.timer.start())
+        self._unsubscribe = graph.events.subscribe(self._graph_changed)
         self.refresh()
+
+    def _graph_changed(self, event) -> None:
+        if event.changes_model:  # recording a training run replaces no layer
+            self.timer.start()
 
     def refresh(self) -> None:
         self.timer.stop()

@@ -130,8 +130,12 @@ class CodeView(QWidget):
     def _attach(self, graph) -> None:
         if self._unsubscribe:
             self._unsubscribe()
-        self._unsubscribe = graph.events.subscribe(lambda _e: self.timer.start())
+        self._unsubscribe = graph.events.subscribe(self._graph_changed)
         self.regenerate()
+
+    def _graph_changed(self, event) -> None:
+        if event.changes_model:  # recording a training run changes no code
+            self.timer.start()
 
     def set_flavor(self, flavor: str) -> None:
         self.flavor = flavor

@@ -71,7 +71,7 @@ class Inspector(QWidget):
         self.node_ids: list[str] = []
         self.rows: dict[str, ParamRow] = {}
         self.info: dict = {}
-        self._unsubscribe = None
+        self._unsubscribe: list = []
 
         self.title = QLabel("Nothing selected")
         self.title.setStyleSheet("font-weight: bold; font-size: 11pt;")
@@ -120,9 +120,9 @@ class Inspector(QWidget):
         return self.editor.graph
 
     def _graph_replaced(self, graph) -> None:
-        if self._unsubscribe:
-            self._unsubscribe()
-        self._unsubscribe = graph.events.subscribe(self._on_event)
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = self._subscribe(graph)
         self.show_nodes([])
 
     # ------------------------------------------------------------ building
@@ -251,16 +251,25 @@ class Inspector(QWidget):
         self.editor.rename(nid, new)
 
     # ------------------------------------------------------------ updates
-    def _on_event(self, event) -> None:
-        if event.node_id not in self.node_ids and event.kind != ev.GRAPH_RESET:
-            return
-        if event.kind in (ev.NODE_REMOVED, ev.GRAPH_RESET):
+    def _subscribe(self, graph) -> list:
+        events = graph.events
+        return [events.subscribe(self._node_removed, ev.NodeRemoved),
+                events.subscribe(self._params_changed, ev.ParamChanged,
+                                 ev.SharesChanged),
+                events.subscribe(self._node_renamed, ev.NodeRenamed)]
+
+    def _node_removed(self, event: ev.NodeRemoved) -> None:
+        if event.node_id in self.node_ids:
             self.show_nodes([n for n in self.node_ids if n in self.graph.nodes])
-        elif event.kind == ev.PARAM_CHANGED:
+
+    def _params_changed(self, event: ev.ParamChanged | ev.SharesChanged) -> None:
+        if event.node_id in self.node_ids:
             self._refresh_values()
             self._refresh_notice()
-        elif event.kind == ev.NODE_RENAMED and len(self.node_ids) == 1:
-            self.name_edit.setText(self.graph.node(self.node_ids[0]).name)
+
+    def _node_renamed(self, event: ev.NodeRenamed) -> None:
+        if event.node_id in self.node_ids and len(self.node_ids) == 1:
+            self.name_edit.setText(event.new)
 
     def set_info(self, info: dict) -> None:
         self.info = info
