@@ -50,11 +50,12 @@ def build_menus(win) -> None:
     m.addAction(win.save_action)
     m.addAction(win.save_as_action)
     m.addSeparator()
-    export = m.addMenu("&Export")
+    export = win.export_menu = m.addMenu("&Export")
+    # (the Training dock adds Model (SavedModel, .keras, TFLite) first)
     export.addAction(_action(win, "&Python…", win.export_python, "Ctrl+E",
                              "Export the generated Python code"))
     export.addAction(_action(win, "&Diagram (PNG or SVG)…", win.export_diagram,
-                             "Ctrl+Shift+E", "Export the canvas as an image"))
+                             "Ctrl+Alt+E", "Export the canvas as an image"))
     m.addSeparator()
     m.addAction(_action(win, "&Quit", win.close, QKeySequence.Quit))
 
@@ -192,21 +193,51 @@ def install_weights_notice(win) -> None:
     win.weights_notice = WeightsNotice(win)
 
 
-SHORTCUTS = """
+GESTURES = """
 <b>Canvas</b><br>
 Drag from a port to a port — connect<br>
 Tab or double-click empty canvas — quick add<br>
-Delete — delete selection · Ctrl+C / Ctrl+V / Ctrl+D — copy, paste, duplicate<br>
-Wheel — zoom · middle button or Space+drag — pan · F — fit · 1 — actual size<br>
-L — auto-arrange · Ctrl+G — group selection · Ctrl+Shift+G — flatten group<br>
-Double-click or Enter on a group — show / hide its layers<br><br>
-<b>Everywhere</b><br>
-Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y — undo, redo · Ctrl+F — search layers<br>
-Ctrl+S — save · Ctrl+O — open · Ctrl+I — import model · Ctrl+E — export Python
+Wheel — zoom · middle button or Space+drag — pan<br>
+Double-click a group — show / hide its layers<br>
 """
+
+
+def shortcut_rows(win) -> list[tuple[str, str, str]]:
+    """(menu, keys, command) for every menu command with a shortcut, read from
+    the menus themselves so that the list is never out of date."""
+    from PySide6.QtGui import QKeySequence
+
+    rows, seen = [], set()
+
+    def walk(menu, title: str) -> None:
+        for action in menu.actions():
+            if action.menu() is not None:
+                walk(action.menu(), title)
+                continue
+            keys = " / ".join(k.toString(QKeySequence.NativeText)
+                              for k in action.shortcuts() if not k.isEmpty())
+            if keys and id(action) not in seen:
+                seen.add(id(action))
+                rows.append((title, keys, action.text().replace("&", "")
+                             .rstrip("…")))
+
+    for top in win.menuBar().actions():
+        if top.menu() is not None:
+            walk(top.menu(), top.text().replace("&", ""))
+    return rows
+
+
+def shortcuts_html(win) -> str:
+    parts, last = [GESTURES], None
+    for title, keys, text in shortcut_rows(win):
+        if title != last:
+            parts.append(f"<br><b>{title}</b><br>")
+            last = title
+        parts.append(f"{keys} — {text}<br>")
+    return "".join(parts)
 
 
 def show_shortcuts(win) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    QMessageBox.information(win, "Keyboard shortcuts", SHORTCUTS)
+    QMessageBox.information(win, "Keyboard shortcuts", shortcuts_html(win))

@@ -44,3 +44,21 @@ def test_a_mismatching_export_is_an_error(tmp_path, two_io_model, monkeypatch):
         export_verified(two_io_model, "keras", str(tmp_path / "m.keras"))
     with pytest.raises(ExportError, match="ending in .keras"):
         export.write(two_io_model, "keras", str(tmp_path / "m.h5"))
+
+
+def test_a_model_of_another_architecture_than_the_project_is_refused(
+        tmp_path, two_io_model):
+    lstm = build_model(load_project(LSTM).graph)
+    target = tmp_path / "wrong.keras"
+    with pytest.raises(ExportError) as info:
+        export_verified(lstm, "keras", str(target), reference=two_io_model)
+    text = str(info.value)
+    assert "not the current project's model" in text
+    assert f"it has {lstm.count_params():,} parameters, the project " \
+           f"{two_io_model.count_params():,}" in text
+    assert "its inputs are (80)" in text
+    assert not target.exists()
+    # the same architecture passes
+    result = export_verified(two_io_model, "keras", str(tmp_path / "ok.keras"),
+                             reference=build_model(load_project(TWO_IO).graph))
+    assert result.max_abs_diff < 1e-4

@@ -76,17 +76,21 @@ def test_train_from_the_panel_shows_curves_evaluation_and_records_the_run(
     [recorded] = panel.graph.extra["runs"]
     assert recorded["id"] == "run-1" and recorded["epochs"] == 2
     assert panel.runs_list.count() == 1
-    assert "Done." in panel.status.text()
+    assert panel.status.text().startswith("Finished run-1: 2/2 epochs. On the "
+                                          "validation split: ")
     assert "replica" in panel.strategy_label.text()
 
-    # Resume continues the epoch count with the same model
+    # Resume after the last epoch trains as many more, in the same run
     panel.resume_button.click()
     qtbot.waitUntil(lambda: panel.state == "stopped" and
-                    len(panel.graph.extra["runs"]) == 2, timeout=120_000)
+                    panel.graph.extra["runs"][0]["epochs"] == 4, timeout=120_000)
     assert panel.session.completed_epochs == 4
+    [run] = panel.graph.extra["runs"]
+    assert [(s["from"], s["to"]) for s in run["segments"]] == [(0, 2), (2, 4)]
     # recording a run is one undo step
     panel.editor.stack.undo()
-    assert len(panel.graph.extra["runs"]) == 1
+    [run] = panel.graph.extra["runs"]
+    assert run["epochs"] == 2 and len(run["segments"]) == 1
 
 
 def test_stop_keeps_the_weights_and_a_bad_source_is_reported(panel, qtbot):

@@ -134,10 +134,45 @@ def _compare(expected: list[np.ndarray], got: list[np.ndarray]) -> float:
     return worst
 
 
+def _shapes(tensors: Any) -> list[tuple]:
+    return [tuple(t.shape[1:]) for t in tensors]
+
+
+def architecture_problems(model: Any, reference: Any) -> list[str]:
+    """How ``model`` differs from ``reference`` (the model the current
+    project builds) in its inputs, outputs or parameter count; empty when
+    they agree."""
+    problems = []
+    for what in ("inputs", "outputs"):
+        got, want = _shapes(getattr(model, what)), _shapes(getattr(reference, what))
+        if got != want:
+            problems.append(f"its {what} are {_plain(got)}, the project's "
+                            f"{_plain(want)}")
+    got, want = model.count_params(), reference.count_params()
+    if got != want:
+        problems.append(f"it has {got:,} parameters, the project {want:,}")
+    return problems
+
+
+def _plain(shapes: list[tuple]) -> str:
+    return ", ".join("(" + ", ".join("None" if d is None else str(d) for d in s)
+                     + ")" for s in shapes)
+
+
 def export_verified(model: Any, fmt: str, path: str,
                     inputs: list[np.ndarray] | None = None,
-                    tolerance: float = TOLERANCE) -> ExportResult:
-    """Write the export, reload it, and compare outputs with ``model``."""
+                    tolerance: float = TOLERANCE,
+                    reference: Any = None) -> ExportResult:
+    """Write the export, reload it, and compare outputs with ``model``.
+
+    With ``reference`` (the model the current project builds), a ``model``
+    of another architecture is refused before anything is written."""
+    if reference is not None:
+        problems = architecture_problems(model, reference)
+        if problems:
+            raise ExportError("the trained model is not the current project's "
+                              "model (" + "; ".join(problems) + "): train this "
+                              "project, or export before training")
     inputs = inputs if inputs is not None else sample_inputs(model)
     write(model, fmt, path)
     expected = _as_list(model.predict(inputs if len(inputs) > 1 else inputs[0],

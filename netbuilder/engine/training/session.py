@@ -119,6 +119,8 @@ class TrainingSession:
         self.train_seconds = 0.0
         self.samples_per_second = 0.0
         self.batches_run = 0
+        # One entry per start/resume: {"from", "to" (epochs), "stopped"}
+        self.segments: list[dict[str, Any]] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -238,11 +240,19 @@ class TrainingSession:
                                         name="netbuilder-training", daemon=True)
         self._thread.start()
 
+    def resume_target(self) -> int:
+        """The total epochs a resume trains to: the configured epochs when the
+        run stopped before them, else that many more."""
+        if self.completed_epochs < self.config.epochs:
+            return self.config.epochs
+        return self.completed_epochs + self.config.epochs
+
     def resume(self, extra_epochs: int | None = None) -> None:
-        """Continue from the last completed epoch, same optimizer state."""
-        more = extra_epochs if extra_epochs is not None else max(
-            1, self.config.epochs - self.completed_epochs)
-        self.start(self.completed_epochs + more)
+        """Continue from the last completed epoch, same optimizer state: the
+        remaining epochs (see :meth:`resume_target`) unless told how many."""
+        target = (self.completed_epochs + extra_epochs if extra_epochs is not None
+                  else self.resume_target())
+        self.start(target)
 
     def stop(self) -> None:
         """Ask the worker to stop at the end of the current batch."""
@@ -266,6 +276,9 @@ class TrainingSession:
                if dataset.validation is not None or dataset.pipelines.get(
                    "validation") is not None else None)
         t0 = time.perf_counter()
+        segment = {"from": self.completed_epochs, "to": self.completed_epochs,
+                   "stopped": None}
+        self.segments.append(segment)
         try:
             self.model.fit(train, validation_data=val, epochs=target_epochs,
                            initial_epoch=self.completed_epochs, verbose=0,
@@ -275,10 +288,12 @@ class TrainingSession:
             from netbuilder.engine.codegen.execute import clean_message
 
             self.train_seconds += time.perf_counter() - t0
+            segment.update(to=self.completed_epochs, stopped="failed")
             self.listener(TrainingEvent(FAILED, message=f"training failed: "
                                         f"{clean_message(exc)}"))
             return
         self.train_seconds += time.perf_counter() - t0
+        segment.update(to=self.completed_epochs, stopped=self.stop_reason or None)
         if self.stop_reason:
             self.listener(TrainingEvent(STOPPED, self.completed_epochs - 1,
                                         message=self.stop_reason))
@@ -451,6 +466,7 @@ class TrainingSession:
             "history": {k: list(v) for k, v in self.history.items()},
             "final": final,
             "evaluation": evaluation,
+            "segments": [dict(s) for s in self.segments],
             "log_dir": str(self.log_dir) if self.log_dir else None,
         })
 
@@ -512,6 +528,29 @@ def keep_weights(session: TrainingSession, project_path: str | Path) -> dict:
     return {"file": target.name, "layers": fingerprints(session.graph)}
 
 
+def next_run_id(runs: list[dict[str, Any]], taken: tuple[str, ...] = ()) -> str:
+    """``run-N`` with N one above the highest number used so far, so a name
+    is never given twice in a project (even after a run was removed)."""
+    numbers = [0]
+    ids = [r.get("id", "") for r in runs if isinstance(r, dict)]
+    for run_id in ids + list(taken):
+        head, _, tail = str(run_id).rpartition("-")
+        if head == "run" and tail.isdigit():
+            numbers.append(int(tail))
+    return f"run-{max(numbers) + 1}"
+
+
+def with_run(runs: list[dict[str, Any]], run: dict[str, Any]) -> list[dict[str, Any]]:
+    """``runs`` with ``run`` (which has an ``id``) in place of the run of the
+    same id (a resumed run continues its record), or appended."""
+    out = [dict(r) if isinstance(r, dict) else r for r in runs]
+    for i, old in enumerate(out):
+        if isinstance(old, dict) and old.get("id") == run["id"]:
+            out[i] = run
+            return out
+    return out + [run]
+
+
 def record_run(graph: Graph, run: dict[str, Any]) -> str:
     """Append ``run`` to the project's runs; returns its id."""
     return add_run(graph.extra, run)
@@ -523,11 +562,7 @@ def add_run(doc: dict[str, Any], run: dict[str, Any]) -> str:
     runs = doc.get("runs")
     if not isinstance(runs, list):
         runs = doc["runs"] = []
-    taken = {r.get("id") for r in runs if isinstance(r, dict)}
-    number = len(runs) + 1
-    while f"run-{number}" in taken:
-        number += 1
-    run_id = f"run-{number}"
+    run_id = next_run_id(runs)
     runs.append({"id": run_id, **run})
     return run_id
 

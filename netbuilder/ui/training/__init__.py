@@ -41,20 +41,32 @@ def install_training_dock(window) -> QDockWidget:
         bar.insertMenu(help_action, menu)  # Help stays last
     else:
         bar.addMenu(menu)
-    train = QAction("&Train", window)
-    train.setShortcut(QKeySequence("F5"))
-    train.triggered.connect(lambda: (dock.show(), dock.raise_(), give_room(),
-                                     panel.train()))
-    stop = QAction("&Stop training", window)
-    stop.setShortcut(QKeySequence("Shift+F5"))
-    stop.triggered.connect(panel.stop)
-    resume = QAction("&Resume training", window)
-    resume.triggered.connect(panel.resume)
-    export = QAction("&Export model…", window)
-    export.setShortcut(QKeySequence("Ctrl+Shift+E"))
-    export.triggered.connect(panel.export_dialog)
-    for action in (train, stop, resume, export):
+    from netbuilder.ui.training import state as st
+
+    actions = {}
+    for name, text, keys, slot in (
+            (st.TRAIN, "&Train", "F5",
+             lambda: (dock.show(), dock.raise_(), give_room(), panel.train())),
+            (st.STOP, "&Stop Training", "Shift+F5", panel.stop),
+            (st.RESUME, "&Resume Training", None, panel.resume),
+            (st.KEEP, "&Keep Trained Weights", None, panel.keep_weights),
+            (st.EXPORT, "&Export Model…", "Ctrl+Shift+E", panel.export_dialog)):
+        action = QAction(text, window)
+        if keys:
+            action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(lambda _=False, slot=slot: slot())
+        # the dock's one state machine enables menu actions and buttons alike
+        panel.machine.bind(name, action)
         menu.addAction(action)
+        actions[name] = action
+    actions[st.EXPORT].setStatusTip("Export the model as a SavedModel, .keras or "
+                                    "TFLite file, verified after writing")
+    window.run_actions = actions
+    window.export_model_action = actions[st.EXPORT]
+    file_export = getattr(window, "export_menu", None)
+    if file_export is not None:  # File -> Export -> Model too (one action)
+        file_export.insertAction(file_export.actions()[0] if file_export.actions()
+                                 else None, actions[st.EXPORT])
     menu.addSeparator()
     menu.addAction(dock.toggleViewAction())
     window.training_panel = panel

@@ -14,11 +14,14 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget  # noqa: E402
 
 from netbuilder.ui.training.plot_style import style_axes, style_figure  # noqa: E402
 
+NO_RESULT = "No evaluation yet: train the model (F5) and it is evaluated when " \
+    "training ends."
+
 
 class EvaluationView(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.summary = QLabel("No evaluation yet: train a model first.")
+        self.summary = QLabel(NO_RESULT)
         self.summary.setWordWrap(True)
         self.figure = Figure(figsize=(6, 3.2), layout="constrained")
         self.canvas = FigureCanvasQTAgg(self.figure)
@@ -27,6 +30,13 @@ class EvaluationView(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.canvas, 1)
         self.result: dict | None = None
+
+    def clear(self) -> None:
+        """Back to "no evaluation" (another project was opened)."""
+        self.result = None
+        self.summary.setText(NO_RESULT)
+        self.figure.clear()
+        self.canvas.draw_idle()
 
     def show_result(self, result: dict) -> None:
         self.result = result

@@ -21,12 +21,14 @@ from matplotlib.backends.backend_qtagg import (  # noqa: E402
 )
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
+    QLabel,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -43,9 +45,13 @@ SKIP = {"learning_rate", "samples_per_second"}
 # time spent drawing under this share of the wall time.
 DRAW_BUDGET = 0.02
 MAX_WAIT = 3.0  # but show new points at least every few seconds
+TEXT_GREY = "#aab2bd"
 COLORS = ["#4e9af1", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2",
           "#edc948", "#ff9da7"]
 REDRAW_MS = 500
+PLACEHOLDER = ("No curves yet. Press Train (F5): the loss and the metrics of "
+               "each epoch are drawn here as the model learns, next to the "
+               "project's earlier runs.")
 
 
 def quantities(history: dict) -> list[str]:
@@ -78,8 +84,15 @@ class LivePlot(QWidget):
         top.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.placeholder = QLabel(PLACEHOLDER)
+        self.placeholder.setAlignment(Qt.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setStyleSheet("color: #9aa4b2;")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(self.canvas)
         layout.addLayout(top)
-        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.stack, 1)
         self.runs: list[dict] = []  # {"label", "history", "batches", "current"}
         self._lines: dict = {}
         self._axes: dict = {}
@@ -149,15 +162,21 @@ class LivePlot(QWidget):
         self._dirty = True
 
     # ------------------------------------------------------------ drawing
-    def _tick(self) -> None:
-        has_points = any(any(r["history"].values()) or (
+    def has_points(self) -> bool:
+        return any(any(r["history"].values()) or (
             r["batches"] and r["current"] and self.batch_box.isChecked())
             for r in self.runs)
+
+    def _tick(self) -> None:
+        has_points = self.has_points()
+        self.stack.setCurrentWidget(self.canvas if has_points else self.placeholder)
         if self._dirty and has_points and self.isVisible() and \
                 time.perf_counter() >= self._next_allowed:
             self.redraw()
 
     def redraw(self) -> None:
+        self.stack.setCurrentWidget(self.canvas if self.has_points()
+                                    else self.placeholder)
         t0 = time.perf_counter()
         rebuilt = self._layout_dirty
         if rebuilt:
@@ -213,10 +232,26 @@ class LivePlot(QWidget):
                     (batch,) = ax.plot([], [], color=color, alpha=0.35, lw=0.7,
                                        label=f"{label} batches")
                     self._lines[(i, name, "batch")] = batch
-        first = self._axes[names[0]]
         if self.runs:
-            style_legend(first.legend(fontsize=7, loc="best"))
+            self._legend()
         self._layout_dirty = False
+
+    def _legend(self) -> None:
+        """One entry per run (its colour) and one per line style, outside the
+        axes on the right, so that it never covers a curve however many runs
+        there are."""
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], color=COLORS[i % len(COLORS)],
+                          lw=1.8 if run["current"] else 1.0,
+                          alpha=1.0 if run["current"] else 0.45)
+                   for i, run in enumerate(self.runs)]
+        labels = [run["label"] for run in self.runs]
+        handles += [Line2D([], [], color=TEXT_GREY, marker="o", ms=2.5),
+                    Line2D([], [], color=TEXT_GREY, ls="--")]
+        labels += ["training", "validation"]
+        style_legend(self.figure.legend(handles, labels, fontsize=7,
+                                        loc="outside right upper"))
 
     def _update_lines(self) -> None:
         for (i, name, split), line in self._lines.items():

@@ -3,16 +3,15 @@ samples/s, live curves, evaluation and the project's recorded runs.
 
 Training runs in TrainingSession's worker thread; the UI only reacts to its
 events (see :mod:`bridge`). Settings edits and recorded runs change the
-project through undo commands.
+project through undo commands. What the dock may do in each state is decided
+in one place, :mod:`state`; running is in :mod:`runner`, exporting in
+:mod:`exporting`. A session belongs to one project: opening another project
+lets it go (see :meth:`TrainingPanel.set_graph`).
 """
 
 from __future__ import annotations
 
-import math
-import tempfile
 import threading
-import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
@@ -31,21 +30,24 @@ from PySide6.QtWidgets import (
 
 from netbuilder.engine.model.training_config import TrainingConfig, TrainingConfigError
 from netbuilder.engine.training import session as tr
+from netbuilder.ui.training import state as st
 from netbuilder.ui.training.bridge import SessionBridge
 from netbuilder.ui.training.commands import SetExtraCommand
 from netbuilder.ui.training.config_form import ConfigForm
+from netbuilder.ui.training.exporting import ExportMixin
+from netbuilder.ui.training.runner import RunnerMixin
 
 if TYPE_CHECKING:
     from netbuilder.ui.training.evaluation_view import EvaluationView
     from netbuilder.ui.training.live_plot import LivePlot
 
 
-class TrainingPanel(QWidget):
+class TrainingPanel(RunnerMixin, ExportMixin, QWidget):
     message = Signal(str)
-    stateChanged = Signal(str)  # idle, preparing, running, evaluating, stopped
-    exported = Signal(str, bool)  # message, ok
-    weightsKept = Signal(object)  # the project's new "weights" field, or a message
-    evaluated = Signal(dict)
+    stateChanged = Signal(str)  # one of the states in :mod:`state`
+    exported = Signal(int, str, str, bool)  # token, state to go back to, message, ok
+    weightsKept = Signal(int, object)  # token; the "weights" field, or a message
+    evaluated = Signal(object, dict)  # the session, its evaluation
     previewReady = Signal(str)
     previewImages = Signal(object)  # a uint8 RGB strip of sample images
 
@@ -54,7 +56,13 @@ class TrainingPanel(QWidget):
         self.editor = editor
         self.document = document
         self.session: tr.TrainingSession | None = None
-        self.bridge = SessionBridge(self)
+        self.bridge: SessionBridge | None = None
+        self.machine = st.DockState(self)
+        self.run_id = ""
+        self._ended = ""
+        self._token = 0  # changes when another project is opened
+        self._failure_shown = False
+        self._unsubscribe = None
         self.form = ConfigForm()
         # The plots need matplotlib (about 0.3 s to import): they are made the
         # first time the panel is shown or used, not at start-up.
@@ -93,9 +101,9 @@ class TrainingPanel(QWidget):
         self.samples = QLabel("")
         self._build()
         self._wire()
-        self._epoch_started = 0.0
         self._run_started = 0.0
         self._target_epochs = 0
+        self._epochs_at_start = 0
         self.set_graph(editor.graph)
 
     # ------------------------------------------------------------ layout
@@ -130,7 +138,13 @@ class TrainingPanel(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.strategy_label)
         layout.addWidget(split, 1)
-        self._set_state("idle")
+        for action, button in ((st.TRAIN, self.train_button),
+                               (st.STOP, self.stop_button),
+                               (st.RESUME, self.resume_button),
+                               (st.KEEP, self.keep_button),
+                               (st.EXPORT, self.export_button)):
+            self.machine.bind(action, button)
+        self.machine.changed.connect(self._state_changed)
 
     def _wire(self) -> None:
         self.form.edited.connect(self._settings_edited)
@@ -144,9 +158,6 @@ class TrainingPanel(QWidget):
         self.keep_button.clicked.connect(self.keep_weights)
         self.weightsKept.connect(self._weights_kept)
         self.exported.connect(self._exported)
-        self.bridge.event.connect(self._on_event)
-        self.bridge.prepared.connect(self._prepared)
-        self.bridge.prepareFailed.connect(self._failed)
         self.evaluated.connect(self._show_evaluation)
         self.editor.graphReplaced.connect(self.set_graph)
         self.batch_timer = QTimer(self)
@@ -202,13 +213,55 @@ class TrainingPanel(QWidget):
             self._matplotlib_ready.set()
 
     def set_graph(self, graph) -> None:
+        """Show ``graph``'s settings and runs. Another project lets the
+        session go: a running training is stopped and forgotten, the curves
+        and the evaluation are cleared, and Resume, Keep weights and Export
+        no longer act on the old model."""
+        if getattr(self, "graph", None) is not graph:
+            self._let_session_go()
         self.graph = graph
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._unsubscribe = graph.events.subscribe(self._graph_edited)
         self.form.set_config(graph.extra.get("training"))
         self._show_runs()
-        if self._plot is not None and (self.session is None
-                                       or not self.session.running):
+        if self._plot is not None and self.session is None:
             self._plot.runs = []
             self._plot.set_previous_runs(graph.extra.get("runs") or [])
+
+    def _let_session_go(self) -> None:
+        session, self.session = self.session, None
+        self._token += 1
+        if session is not None and session.running:
+            session.stop()
+        if self.bridge is not None:
+            self._new_bridge()  # the old session's events go nowhere
+        self.batch_timer.stop()
+        self.run_id = ""
+        if self._evaluation is not None:
+            self._evaluation.clear()
+        self.epoch_bar.reset()
+        self.batch_bar.reset()
+        self.strategy_label.clear()
+        self.status.setText("Ready.")
+        self._failure_shown = False
+        self.machine.set(st.IDLE)
+
+    def _graph_edited(self, _event) -> None:
+        # A message about why training could not start (say, data that did
+        # not fit the model) is stale once the model changes.
+        if self._failure_shown and not self.machine.busy:
+            self._failure_shown = False
+            self.status.setText("The model changed: press Train to check it "
+                                "against the data again.")
+
+    def _state_changed(self, state: str) -> None:
+        self.form.set_running(state in (st.PREPARING, st.RUNNING, st.EVALUATING))
+        self.stateChanged.emit(state)
+
+    @property
+    def state(self) -> str:
+        return self.machine.state
 
     # ------------------------------------------------------------ settings
     def _settings_edited(self, data: dict) -> None:
@@ -266,88 +319,31 @@ class TrainingPanel(QWidget):
         self.samples.setPixmap(QPixmap.fromImage(image))
         self.samples.setToolTip("The first training samples")
 
-    # ------------------------------------------------------------ running
-    def _base_dir(self) -> Path:
-        path = getattr(self.document, "path", None)
-        return Path(path).parent if path else Path.cwd()
-
-    def _log_dir(self, run_number: int) -> Path:
-        path = getattr(self.document, "path", None)
-        root = (Path(path).parent / "runs" / Path(path).stem) if path else \
-            Path(tempfile.gettempdir()) / "netbuilder-runs"
-        return root / f"run-{run_number}"
-
-    def train(self) -> None:
-        if self.session is not None and self.session.running:
-            return
-        config = self.config()
-        if config is None:
-            return
-        run_number = len(self.graph.extra.get("runs") or []) + 1
-        self.session = tr.TrainingSession(
-            self.graph, config, base_dir=self._base_dir(),
-            listener=self.bridge.listener, log_dir=self._log_dir(run_number))
-        self._target_epochs = config.epochs
-        self.plot.set_previous_runs(self.graph.extra.get("runs") or [])
-        logged = ["loss"] + [m for m in config.metrics if isinstance(m, str)]
-        if config.validation_split:
-            logged += [f"val_{k}" for k in logged]
-        self.plot.start_run(f"run-{run_number}", logged)
-        self.status.setText("Preparing: loading data and building the model…")
-        self._set_state("preparing")
-        self.bridge.prepare_in_background(self.session)
-
-    def _prepared(self, session) -> None:
-        if session is not self.session:
-            return
-        self.strategy_label.setText(session.strategy_info.describe(
-            session.config.batch_size))
-        self._start(self._target_epochs)
-
-    def _start(self, target: int) -> None:
-        self.epoch_bar.setRange(0, target)
-        self.epoch_bar.setValue(self.session.completed_epochs)
-        self._run_started = time.perf_counter()
-        self._epochs_at_start = self.session.completed_epochs
-        self._set_state("running")
-        self.status.setText("Training…")
-        self.batch_timer.start()
-        self.session.start(target)
-
-    def stop(self) -> None:
-        if self.session is not None and self.session.running:
-            self.session.stop()
-            self.status.setText("Stopping after the current batch…")
-
-    def resume(self) -> None:
-        if self.session is None or self.session.running or self.session.model is None:
-            return
-        config = self.config()
-        extra = config.epochs if config else 1
-        self._target_epochs = self.session.completed_epochs + extra
-        self._start(self._target_epochs)
-
     # ------------------------------------------------------------ weights
     def keep_weights(self) -> None:
         path = getattr(self.document, "path", None)
-        if self.session is None or self.session.model is None:
-            self.message.emit("Train the model first.")
+        if not self.machine.allows(st.KEEP):
+            self.message.emit(self._refusal("keep the weights"))
             return
         if not path:
             self.message.emit("Save the project first: the weights are kept in a "
                               "file beside it.")
             return
-        session = self.session
+        session, token = self.session, self._token
+        self.machine.set(st.KEEPING)
 
         def work() -> None:
             try:
-                self.weightsKept.emit(tr.keep_weights(session, path))
+                self.weightsKept.emit(token, tr.keep_weights(session, path))
             except (OSError, tr.TrainingError) as exc:
-                self.weightsKept.emit(f"The weights could not be kept: {exc}")
+                self.weightsKept.emit(token, f"The weights could not be kept: {exc}")
 
-        threading.Thread(target=work, daemon=True).start()
+        threading.Thread(target=work, name="netbuilder-keep", daemon=True).start()
 
-    def _weights_kept(self, result) -> None:
+    def _weights_kept(self, token: int, result) -> None:
+        if token != self._token:  # another project is open now
+            return
+        self.machine.set(st.STOPPED)
         if isinstance(result, str):
             self._failed(result)
             return
@@ -355,173 +351,6 @@ class TrainingPanel(QWidget):
                                                "Keep trained weights"))
         self.status.setText(f"Trained weights kept in {result['file']}: exports and "
                             "further training start from them.")
-
-    # ------------------------------------------------------------ export
-    EXPORT_FILTERS = {"Keras model (*.keras)": "keras",
-                      "TFLite model (*.tflite)": "tflite",
-                      "SavedModel folder (*)": "savedmodel"}
-
-    def ask_export_path(self) -> tuple[str, str] | None:
-        """(format, path) from a save dialog; tests replace this method."""
-        from PySide6.QtWidgets import QFileDialog
-
-        path, chosen = QFileDialog.getSaveFileName(
-            self, "Export model", str(self._base_dir() / "model.keras"),
-            ";;".join(self.EXPORT_FILTERS))
-        if not path:
-            return None
-        return self.EXPORT_FILTERS.get(chosen, "keras"), path
-
-    def export_dialog(self) -> None:
-        if self.session is not None and self.session.running:
-            self.message.emit("Stop the training before exporting.")
-            return
-        choice = self.ask_export_path()
-        if choice is None:
-            return
-        fmt, path = choice
-        if fmt == "keras" and not path.endswith(".keras"):
-            path += ".keras"
-        elif fmt == "tflite" and not path.endswith(".tflite"):
-            path += ".tflite"
-        self.export_model(fmt, path)
-
-    def export_model(self, fmt: str, path: str) -> None:
-        """Export in the background; the trained model if there is one, else
-        the model the generated code builds."""
-        model = self.session.model if self.session is not None else None
-        graph = self.graph.copy()
-        sample = None
-        if self.session is not None and self.session.dataset is not None \
-                and self.session.dataset.train.x:
-            sample = [x[:8] for x in self.session.dataset.train.x]
-        self.status.setText(f"Exporting {fmt} to {path}…")
-
-        def work() -> None:
-            from netbuilder.engine.codegen.execute import build_model
-            from netbuilder.engine.keras.export import ExportError, export_verified
-
-            try:
-                built = model if model is not None else build_model(graph)
-                result = export_verified(built, fmt, path, sample)
-            except ExportError as exc:
-                self.exported.emit(str(exc), False)
-                return
-            except Exception as exc:  # report, never crash
-                self.exported.emit(f"export to {path} failed: {exc}", False)
-                return
-            self.exported.emit(str(result).capitalize() + ".", True)
-
-        threading.Thread(target=work, daemon=True).start()
-
-    def _exported(self, message: str, ok: bool) -> None:
-        color = "" if ok else " style='color:#ff6b6b'"
-        self.status.setText(f"<span{color}>{message}</span>")
-        self.message.emit(message)
-
-    # ------------------------------------------------------------ events
-    def _drain_batches(self) -> None:
-        batches = self.bridge.take_batches()
-        if not batches:
-            return
-        self.plot.add_batches(batches)
-        _, epoch, step, steps, logs = batches[-1]
-        if steps:
-            self.batch_bar.setRange(0, steps)
-            self.batch_bar.setValue(step + 1)
-        done = self._progress(epoch, step, steps)
-        elapsed = time.perf_counter() - self._run_started
-        eta = elapsed / done * (1 - done) if done > 0 else math.nan
-        rate = logs.get("samples_per_second", 0.0)
-        loss = logs.get("loss", math.nan)
-        self.status.setText(f"Epoch {epoch + 1}/{self._target_epochs} · loss "
-                            f"{loss:.4g} · {rate:,.0f} samples/s · ETA "
-                            + (f"{eta:.0f} s" if math.isfinite(eta) else "…"))
-
-    def _progress(self, epoch: int, step: int, steps: int | None) -> float:
-        total = self._target_epochs - self._epochs_at_start
-        if not steps or total <= 0:
-            return 0.0
-        return ((epoch - self._epochs_at_start) + (step + 1) / steps) / total
-
-    def _on_event(self, event: tr.TrainingEvent) -> None:
-        if event.kind == tr.EPOCH:
-            self.plot.add_epoch(event.logs)
-            self.epoch_bar.setValue(event.epoch + 1)
-        elif event.kind == tr.PREPARED:
-            self.preview.setText(event.message)
-        elif event.kind in (tr.FINISHED, tr.STOPPED):
-            self._drain_batches()
-            self.batch_timer.stop()
-            self.plot.redraw()
-            text = event.message if event.kind == tr.STOPPED else \
-                f"Finished: {event.message}."
-            self.status.setText(text + " Evaluating…")
-            self._set_state("evaluating")
-            self._evaluate_in_background()
-            if event.kind == tr.STOPPED and "loss became" in event.message:
-                self.message.emit(event.message)
-        elif event.kind == tr.FAILED:
-            self.batch_timer.stop()
-            self._failed(event.message)
-
-    def _failed(self, message: str) -> None:
-        self.status.setText(f"<span style='color:#ff6b6b'>{message}</span>")
-        self.message.emit(message)
-        self._set_state("stopped" if self.session and self.session.model else "idle")
-
-    def _evaluate_in_background(self) -> None:
-        session = self.session
-
-        def work() -> None:
-            try:
-                result = session.evaluate()
-            except Exception as exc:  # report, never crash
-                result = {"error": str(exc)}
-            self.evaluated.emit(result)
-
-        threading.Thread(target=work, daemon=True).start()
-
-    def _show_evaluation(self, result: dict) -> None:
-        if "error" in result:
-            self.status.setText(f"Evaluation failed: {result['error']}")
-            result = None
-        else:
-            self.evaluation.show_result(result)
-            metrics = ", ".join(f"{k} {v:.4g}" for k, v in result["metrics"].items())
-            self.status.setText(f"Done. {result['split'].capitalize()} {metrics}.")
-        self._record(result)
-        self._set_state("stopped")
-
-    def _record(self, evaluation: dict | None) -> None:
-        runs = list(self.graph.extra.get("runs") or [])
-        run = {"id": f"run-{len(runs) + 1}", **self.session.record(evaluation)}
-        runs.append(run)
-        self.editor.stack.push(SetExtraCommand(self.graph, "runs", runs,
-                                               f"Record training {run['id']}"))
-        self._show_runs()
-
-    def _show_runs(self) -> None:
-        self.runs_list.clear()
-        for run in self.graph.extra.get("runs") or []:
-            final = run.get("final") or {}
-            bits = [f"{k} {v:.4g}" for k, v in final.items()
-                    if k in ("loss", "accuracy", "val_loss", "val_accuracy")]
-            self.runs_list.addItem(f"{run.get('id', '?')} · {run.get('epochs', 0)} "
-                                   f"epochs · " + ", ".join(bits))
-
-    def _set_state(self, state: str) -> None:
-        running = state in ("preparing", "running", "evaluating")
-        self.train_button.setEnabled(not running)
-        self.stop_button.setEnabled(state == "running")
-        self.resume_button.setEnabled(state == "stopped" and self.session is not None
-                                      and self.session.model is not None)
-        self.export_button.setEnabled(not running)
-        self.keep_button.setEnabled(state == "stopped" and self.session is not None
-                                    and self.session.model is not None)
-        self.form.set_running(running)
-        self.state = state
-        self.stateChanged.emit(state)
 
 
 def sample_strip(x, count: int = 8, size: int = 48):
