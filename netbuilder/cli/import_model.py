@@ -1,7 +1,8 @@
 """``netbuilder import MODEL -o FILE [--trust] [--run-python]``.
 
 Imports a ``.keras`` or ``.h5`` model file (or a ``.py`` file that builds a
-model, which is run in a separate process only with ``--run-python``) into
+model, which is run in a separate process only with ``--run-python``; that
+is not a sandbox, see the option's help) into
 an editable project. Weights in the file are written to
 ``<FILE stem>.weights.h5`` beside the project. Exit 0 on success, 1 when the
 model cannot be represented, 2 when the file cannot be read.
@@ -25,13 +26,22 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the .nbproj project to write")
     p.add_argument("--trust", action="store_true",
-                   help="load files with Lambda layers or Python code in them "
-                        "(only for files you trust: their code runs)")
+                   help="load models with Lambda layers or custom code in them "
+                        "(only for files you trust: their code runs inside "
+                        "NetBuilder)")
     p.add_argument("--run-python", action="store_true",
-                   help="for a .py MODEL: run it (in a separate process, with a "
-                        "time limit) to get its model")
+                   help="for a .py MODEL: run it to get its model. This is NOT a "
+                        "sandbox: the code runs with your rights and can read, "
+                        "change or send your files. What is limited: it runs in "
+                        "its own process group, killed with everything it started "
+                        "at --timeout or when it ends; it sees a minimal "
+                        "environment (no secrets kept in environment variables); "
+                        "and the model it builds is read back in safe mode, so a "
+                        "Lambda in it needs --trust as well. Run only code you "
+                        "trust.")
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                   help="time limit for running a .py MODEL (default 60)")
+                   help="time limit for running a .py MODEL (default 60); at the "
+                        "limit it is killed with every process it started")
     p.add_argument("--no-weights", action="store_true",
                    help="import the architecture only")
     p.set_defaults(func=run)

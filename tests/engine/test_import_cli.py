@@ -1,9 +1,11 @@
 """The import verb, file safety, Python import, weights invalidation, export."""
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -126,6 +128,98 @@ def test_python_time_limit(tmp_path):
     src.write_text("import time\ntime.sleep(60)\n")
     with pytest.raises(ImportFailure, match="did not finish within 2 s"):
         import_model(src, run_python=True, timeout=2)
+
+
+LAMBDA_MODEL = """
+import os
+import keras
+
+def mark(x):
+    if os.environ.get("NB_PARENT_MARK"):  # set in the importing process only
+        open(os.environ["NB_PARENT_MARK"], "w").write("ran")
+    return x * 2
+
+def build_model():
+    x = keras.Input((3,), name="x")
+    return keras.Model(x, keras.layers.Lambda(mark, name="double")(x))
+"""
+
+
+def test_python_model_with_a_lambda_is_read_back_safely(tmp_path, monkeypatch):
+    src = tmp_path / "lam.py"
+    src.write_text(LAMBDA_MODEL)
+    marker = tmp_path / "parent-ran-lambda"
+    monkeypatch.setenv("NB_PARENT_MARK", str(marker))
+    with pytest.raises(ImportFailure) as info:
+        import_model(src, run_python=True)
+    assert "lam.py: the model it builds contains code" in str(info.value)
+    assert "Lambda layer 'double'" in str(info.value)
+    assert not marker.exists()  # the Lambda never ran in this process
+
+
+def test_python_child_gets_a_minimal_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("NB_TEST_SECRET", "hunter2")
+    src = tmp_path / "env.py"
+    src.write_text(
+        "import os\nimport keras\n"
+        "x = keras.Input((4,), name='x')\n"
+        "secret = os.environ.get('NB_TEST_SECRET', 'none')\n"
+        "home = os.path.basename(os.environ['HOME'])\n"
+        "model = keras.Model(x, keras.layers.Dense(3)(x), name=f'k_{secret}_{home}')\n")
+    result = import_model(src, run_python=True)
+    assert result.graph.name == "k_none_home"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
+def test_python_time_limit_kills_every_process_it_started(tmp_path):
+    src = tmp_path / "spawn.py"
+    pidfile = tmp_path / "pid"
+    src.write_text(
+        "import subprocess, sys, time\n"
+        "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'])\n"
+        f"open({str(pidfile)!r}, 'w').write(str(p.pid))\n"
+        "time.sleep(120)\n")
+    with pytest.raises(ImportFailure, match="did not finish within 3 s"):
+        import_model(src, run_python=True, timeout=3)
+    pid = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
+def test_processes_left_by_a_finished_python_import_are_stopped(tmp_path):
+    src = tmp_path / "leave.py"
+    pidfile = tmp_path / "pid"
+    src.write_text(PY_MODEL + (
+        "\nimport subprocess, sys\n"
+        "_p = subprocess.Popen([sys.executable, '-c',\n"
+        "                       'import time; time.sleep(120)'])\n"
+        f"open({str(pidfile)!r}, 'w').write(str(_p.pid))\n"))
+    result = import_model(src, run_python=True, timeout=60)
+    assert result.graph.name == "from_py"
+    pid = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)
+
+
+def test_run_python_help_says_it_is_not_a_sandbox(capsys):
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "NOT a sandbox" in text and "minimal environment" in text
+    assert "own process group" in text
 
 
 def test_engine_import_modules_do_not_load_tensorflow():

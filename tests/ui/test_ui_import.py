@@ -130,3 +130,20 @@ def test_import_of_a_broken_file_says_why(window, tmp_path):
     assert "broken.keras" in win.warned[0][1] and "Traceback" not in win.warned[0][1]
     assert not (tmp_path / "broken.nbproj").exists()
     assert not win.editor.graph.nodes
+
+
+def test_python_import_prompt_is_honest_and_declining_runs_nothing(keras_window,
+                                                                    tmp_path):
+    win = keras_window
+    src = tmp_path / "net.py"
+    marker = tmp_path / "ran"
+    src.write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    prompts = []
+    win.ask_path = lambda title, save, filters="", suggestion="": str(src)
+    win.confirm = lambda title, text: prompts.append((title, text)) and False
+    win.import_action.trigger()
+    [(title, text)] = prompts
+    assert title == "Run Python code?"
+    assert "not a sandbox" in text and "can read, change or send" in text
+    assert "environment variables" in text and "safe mode" in text
+    assert not marker.exists()

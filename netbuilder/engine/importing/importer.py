@@ -7,8 +7,10 @@ project and, beside it, ``<project>.weights.h5``.
 
 Files are loaded with ``safe_mode=True`` unless the caller trusts them: a
 model with Lambda layers or custom objects is refused with a message naming
-them. Python source runs only through :mod:`importer_python`, in a separate
-process with a time limit, and only when the caller asks for it.
+them. Python source runs only through :mod:`python_source`, in a separate
+process group with a time limit and a minimal environment, and only when the
+caller asks for it; the model it saves is read back in safe mode unless the
+caller trusts it too.
 """
 
 from __future__ import annotations
@@ -147,6 +149,17 @@ def import_keras_model(model: Any, progress: Progress | None = None,
     return ImportResult(graph, weights, source, int(model.count_params()))
 
 
+def _load_python_model(saved: str, name: str, trust: bool) -> Any:
+    try:
+        return load_keras_file(saved, trust=trust)
+    except ImportFailure as exc:
+        saved_name = Path(saved).name
+        text = str(exc).removeprefix(f"{saved_name}: ").removeprefix(f"{saved_name} ")
+        if not text.startswith("contains"):
+            text = f"cannot be read back: {text}"
+        raise ImportFailure(f"{name}: the model it builds {text}") from None
+
+
 def import_model(path: str | os.PathLike, trust: bool = False,
                  progress: Progress | None = None, run_python: bool = False,
                  timeout: float = 60.0) -> ImportResult:
@@ -164,7 +177,9 @@ def import_model(path: str | os.PathLike, trust: bool = False,
         from netbuilder.engine.importing.python_source import model_file_from_python
 
         with model_file_from_python(path, timeout) as saved:
-            model = load_keras_file(saved, trust=True)
+            # Read back in safe mode: a Lambda or custom object in the model
+            # would run its code here, in NetBuilder's own process.
+            model = _load_python_model(saved, path.name, trust)
             result = import_keras_model(model, progress, source=str(path))
         return result
     model = load_keras_file(path, trust)

@@ -18,6 +18,17 @@ MODEL_FILTER = ("Keras models (*.keras *.h5 *.hdf5 *.py);;Keras files (*.keras *
                 "Python (*.py);;All files (*)")
 
 
+def run_python_warning(name: str) -> str:
+    """What protects the user when a .py file is run, and what does not."""
+    return (f"Importing {name} runs its Python code. This is not a sandbox: the "
+            "code runs with your rights and can read, change or send any of your "
+            "files.\n\nWhat NetBuilder does: it runs the file in a separate "
+            "process that is stopped, with everything it started, after 60 s or "
+            "when it is done; hides your environment variables from it; and reads "
+            "the model it builds in safe mode (a Lambda layer in it is refused).\n\n"
+            f"Run {name} only if you trust where it came from. Run it?")
+
+
 def import_model_dialog(window, path: str | None = None,
                         target: str | None = None) -> bool:
     """Run the whole import gesture; returns True when a project was opened."""
@@ -36,10 +47,8 @@ def import_model_dialog(window, path: str | None = None,
         return False
     source = Path(path)
     run_python = source.suffix == ".py"
-    if run_python and not window.confirm(
-            "Run Python code?",
-            f"Importing {source.name} runs it (in a separate process, for at most "
-            "60 s). Run it only if you trust it. Run it?"):
+    if run_python and not window.confirm("Run Python code?",
+                                         run_python_warning(source.name)):
         return False
     trust = False
     try:
