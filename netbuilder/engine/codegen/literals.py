@@ -128,7 +128,7 @@ def param_node(spec: ParamSpec, value: Any, catalog: Catalog, depth: int = 0) ->
     kind = spec.kind
     if value is None:
         return Atom("None")
-    if kind in ("int_tuple", "shape"):
+    if kind in ("int_tuple", "shape") or (kind == "float" and isinstance(value, list)):
         return literal(value, tuples=True)
     if kind in OBJECT_MODULES and isinstance(value, dict):
         return object_call(kind, value, catalog)

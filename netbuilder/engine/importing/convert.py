@@ -17,6 +17,7 @@ from netbuilder.engine.importing.params import (
     ImportFailure,
     check_rebuilds,
     dtype_name,
+    learned_config,
     reduce_config,
 )
 from netbuilder.engine.model.catalog import Catalog, get_catalog
@@ -38,6 +39,8 @@ class _Converter:
         self.verify = verify
         self.done = 0
         self.total = 0
+        # node id -> the defaults of its layer's ``call`` keyword arguments
+        self.call_defaults: dict[str, dict[str, Any]] = {}
 
     def step(self, message: str) -> None:
         self.done += 1
@@ -164,11 +167,14 @@ class _Converter:
                 type(layer) is not standard:
             raise ImportFailure(f"{label}: {type_name} is not a built-in Keras layer "
                                 "NetBuilder knows (custom layers cannot be imported)")
-        params = reduce_config(spec, layer.get_config(), self.catalog, label)
+        config = learned_config(layer)
+        params = reduce_config(spec, config, self.catalog, label)
         if self.verify:
-            check_rebuilds(layer, spec.type, params, self.catalog, label)
+            check_rebuilds(layer, spec.type, params, self.catalog, label, config)
         self.step(layer.name)
-        return graph.add_node(spec.type, name=layer.name, params=params)
+        node = graph.add_node(spec.type, name=layer.name, params=params)
+        self.call_defaults[node.id] = _call_defaults(layer)
+        return node
 
     def _wire(self, graph: Graph, node_id: str, label: str, call: dict,
               calls: dict[tuple[str, int], str]) -> None:
@@ -215,6 +221,9 @@ class _Converter:
                 continue  # an automatic mask: the rebuilt model propagates it too
             if value in HARMLESS_CALL_ARGS.get(name, ()):
                 continue
+            defaults = self.call_defaults.get(graph.layer_owner(node_id), {})
+            if name in defaults and value == defaults[name]:
+                continue  # the value the layer's call takes anyway
             raise ImportFailure(f"{label}: is called with {name}={str(value)[:40]}, "
                                 "which NetBuilder cannot represent")
         for port, (src_layer, k, t) in ports:
@@ -259,6 +268,20 @@ def _tensor_sources(config: dict) -> set[str]:
             used.add(name)
             stack.extend(feeds.get(name, ()))
     return used
+
+
+def _call_defaults(layer: Any) -> dict[str, Any]:
+    """Keyword defaults of ``layer.call`` (a preprocessing layer's
+    ``training=True``, recorded with every call)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(layer.call).parameters.values()
+    except (TypeError, ValueError):
+        return {}
+    return {p.name: p.default for p in parameters
+            if p.default is not inspect.Parameter.empty
+            and isinstance(p.default, (bool, int, float, str, type(None)))}
 
 
 def _all_none(value: Any) -> bool:

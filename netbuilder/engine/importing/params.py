@@ -34,12 +34,35 @@ class ImportFailure(GraphError):
 
 
 def jsonable(value: Any) -> Any:
-    """Tuples as lists, recursively (configs mix both)."""
+    """Tuples as lists, recursively (configs mix both); an array Keras wrote
+    as ``{"class_name": "__numpy__", ...}`` (a ``Constant`` initializer's
+    value, say) as its nested list of numbers, which Keras accepts too."""
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     if isinstance(value, dict):
+        if value.get("class_name") == "__numpy__" and \
+                isinstance(value.get("config"), dict):
+            return jsonable(value["config"].get("value"))
         return {k: jsonable(v) for k, v in value.items()}
     return value
+
+
+def learned_config(layer: Any) -> dict[str, Any]:
+    """``layer.get_config()`` with state learned by ``adapt()`` that the config
+    leaves out: a lookup layer's vocabulary (StringLookup, IntegerLookup,
+    TextVectorization) written inline, as the constructor accepts it.
+    Normalization statistics are weights and travel with the weights file."""
+    config = dict(layer.get_config())
+    vocabulary = getattr(layer, "get_vocabulary", None)
+    if callable(vocabulary) and config.get("vocabulary") is None and \
+            config.get("vocabulary_size"):
+        try:
+            words = vocabulary(include_special_tokens=False)
+        except TypeError:  # TextVectorization's takes the flag too; others not
+            words = vocabulary()
+        config["vocabulary"] = [w.item() if hasattr(w, "item") else w
+                                for w in words]
+    return config
 
 
 def dtype_name(value: Any) -> Any:
@@ -206,11 +229,15 @@ def _without_names(value: Any) -> Any:
     """Layer configs (dicts with ``trainable``) without name and build config,
     at every depth (wrapped layers get fresh names when rebuilt)."""
     if isinstance(value, dict):
+        if value.get("class_name") == "__numpy__":
+            return jsonable(value)
         layer = "trainable" in value
         return {k: _axis(k, _without_names(v)) for k, v in value.items()
                 if k != "build_config" and not (layer and k == "name")}
     if isinstance(value, (list, tuple)):
         return [_without_names(v) for v in value]
+    if hasattr(value, "item") and hasattr(value, "dtype"):
+        return value.item()  # a numpy scalar (a vocabulary word)
     return value
 
 
@@ -227,9 +254,11 @@ def comparable_config(config: dict[str, Any]) -> str:
 
 
 def check_rebuilds(layer: Any, type_name: str, params: dict[str, Any],
-                   catalog: Catalog, where: str) -> None:
-    """Build the layer from ``params`` and compare configs: the import must
-    not lose or change any argument."""
+                   catalog: Catalog, where: str,
+                   config: dict[str, Any] | None = None) -> None:
+    """Build the layer from ``params`` and compare configs (``config``: the
+    original's, with learned state, see :func:`learned_config`): the import
+    must not lose or change any argument."""
     from netbuilder.engine.keras.keras_args import make_layer
 
     try:
@@ -237,7 +266,8 @@ def check_rebuilds(layer: Any, type_name: str, params: dict[str, Any],
     except Exception as exc:  # Keras raises many kinds for bad arguments
         raise ImportFailure(f"{where}: Keras refuses the imported arguments: "
                             f"{str(exc).splitlines()[0][:200]}") from None
-    original = json.loads(comparable_config(layer.get_config()))
+    original = json.loads(comparable_config(config if config is not None
+                                            else layer.get_config()))
     again = json.loads(comparable_config(rebuilt.get_config()))
     if original != again:
         keys = sorted(k for k in set(original) | set(again)

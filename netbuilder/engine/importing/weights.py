@@ -142,6 +142,16 @@ def weights_path(graph: Graph) -> Path | None:
     return base / name
 
 
+def _finalize(layer: Any) -> None:
+    """Let a layer recompute what it derives from its weights, as loading a
+    saved model does (``Normalization`` turns adapted mean/variance weights
+    into the constants its ``call`` uses; without this the statistics are
+    set but not used)."""
+    finalize = getattr(layer, "finalize_state", None)
+    if callable(finalize):
+        finalize()
+
+
 def apply_weights(model: Any, graph: Graph,
                   weights: dict[str, list] | None = None) -> WeightsReport:
     """Load the carried weights into ``model`` (built from ``graph``) for the
@@ -180,6 +190,7 @@ def apply_weights(model: Any, graph: Graph,
                 report.invalidated.append(label)
                 continue
             layer.set_weights(arrays)
+            _finalize(layer)
             report.loaded.append(label)
         except (ValueError, KeyError) as exc:
             report.problems.append(f"{label}: weights not loaded ({exc})")

@@ -84,6 +84,8 @@ FLOAT_NAMES = {
     "negative_slope", "max_value", "threshold", "alpha", "dropout",
     "recurrent_dropout", "factor", "value", "mask_value", "clip_limit",
 }
+# A float argument whose docstring says it also takes a (low, high) tuple.
+RANGE_DOC = re.compile(r"tuple of (size )?(2|two)|lower and upper bound", re.I)
 LAYER_NAMES = {"layer", "backward_layer", "cell"}
 DTYPES = [
     "float16", "float32", "float64", "bfloat16", "int8", "int16", "int32",
@@ -225,6 +227,8 @@ def classify_param(name: str, default: Any, required: bool, doc: str,
             spec.choices = options
         elif isinstance(default, str) or (required and name in FREE_STRING_NAMES):
             spec.kind = "string"
+    if spec.kind == "float" and RANGE_DOC.search(doc):
+        spec.pair = True
     if name == "data_format":
         spec.kind = "choice"
         spec.choices = ["channels_last", "channels_first"]

@@ -44,9 +44,25 @@ def sample_inputs(model: Any, batch: int = 4, seed: int = 0) -> list[np.ndarray]
         dtype = str(tensor.dtype)
         if "int" in dtype:
             out.append(rng.integers(0, 2, shape).astype(dtype))
+        elif dtype == "string":  # text inputs (lookup and vectorization layers)
+            words = np.array(["a", "b c", "the", ""], dtype=object)
+            out.append(words[rng.integers(0, len(words), shape)])
         else:
             out.append(rng.normal(0, 1, shape).astype(dtype))
     return out
+
+
+def _feed(inputs: list[Any]) -> Any:
+    """What ``predict`` takes: text arrays as string tensors (Keras's data
+    adapters refuse numpy text arrays), one input bare."""
+    fed = list(inputs)
+    if any(getattr(x, "dtype", None) is not None and x.dtype.kind in "OSU"
+           for x in fed):
+        import tensorflow as tf
+
+        fed = [tf.constant(x.astype(str) if x.dtype.kind in "OSU" else x)
+               for x in fed]
+    return fed if len(fed) > 1 else fed[0]
 
 
 def _as_list(outputs: Any) -> list[np.ndarray]:
@@ -85,8 +101,7 @@ def reload_outputs(fmt: str, path: str, inputs: list[np.ndarray]) -> list[np.nda
 
         keras = load_keras()
         again = keras.saving.load_model(path, safe_mode=True)
-        return _as_list(again.predict(inputs if len(inputs) > 1 else inputs[0],
-                                      verbose=0))
+        return _as_list(again.predict(_feed(inputs), verbose=0))
     import tensorflow as tf
 
     if fmt == "savedmodel":
@@ -175,8 +190,7 @@ def export_verified(model: Any, fmt: str, path: str,
                               "project, or export before training")
     inputs = inputs if inputs is not None else sample_inputs(model)
     write(model, fmt, path)
-    expected = _as_list(model.predict(inputs if len(inputs) > 1 else inputs[0],
-                                      verbose=0))
+    expected = _as_list(model.predict(_feed(inputs), verbose=0))
     try:
         got = reload_outputs(fmt, path, inputs)
     except ExportError:

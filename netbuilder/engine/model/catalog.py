@@ -72,6 +72,9 @@ class ParamSpec:
     length: int | None = None
     # None is accepted besides values of ``kind``.
     nullable: bool = False
+    # For float: a [low, high] pair of numbers also fits (RandomRotation's
+    # factor; Keras stores ``0.1`` as ``(-0.1, 0.1)``).
+    pair: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, False, "")

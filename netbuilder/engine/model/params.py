@@ -84,6 +84,10 @@ def validate_value(spec: ParamSpec, value: Any,
             raise _fail(spec, "a positive integer", value)
         return value
     if kind == "float":
+        if spec.pair and isinstance(value, list):
+            if len(value) != 2 or not all(_is_number(v) for v in value):
+                raise _fail(spec, "a number or a pair of numbers [low, high]", value)
+            return value
         if not _is_number(value):
             raise _fail(spec, "a number", value)
         if spec.name in FRACTIONS and not 0 <= value < 1:

@@ -239,7 +239,7 @@ def make_editor(spec, catalog, parent=None) -> ParamEditor:
         return BoolEditor(spec, parent)
     if kind == "int" and not nullable:
         return IntEditor(spec, parent)
-    if kind == "float" and not nullable:
+    if kind == "float" and not nullable and not spec.pair:
         return FloatEditor(spec, parent)
     if kind in ("choice", "dtype") and spec.choices:
         return ChoiceEditor(spec, parent)
