@@ -72,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def open_app(path: str | None) -> int:
+    from netbuilder.cli.preflight import run_preflight
+
+    reason = run_preflight()  # before any Qt import: Qt aborts without a display
+    if reason:
+        print(f"netbuilder: {reason}", file=sys.stderr)
+        return 2
     try:
         from netbuilder.ui.app import run_app
     except ImportError as exc:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 RESOURCES = Path(__file__).resolve().parents[3] / "resources" / "datasets"
 KINDS = ("builtin", "npz", "csv", "folder", "keras")
-BUILTINS = ("digits", "spirals", "moons", "regression", "sequence")
+BUILTINS = ("digits", "shapes32", "features100", "reviews80", "glyphs28",
+            "shapes_meta", "spirals", "moons", "regression", "sequence")
 # The image sets load inside NetBuilder too; the others only in exported
 # scripts (their preparation depends on the model: vocabulary, padding).
 KERAS_IMAGE_DATASETS = ("mnist", "fashion_mnist", "cifar10", "cifar100")

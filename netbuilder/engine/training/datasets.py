@@ -2,7 +2,9 @@
 
 A data spec string names the source (the command line's ``--data``):
 
-- ``builtin:NAME`` — ``digits`` (shipped 8×8 handwritten digits), ``spirals``,
+- ``builtin:NAME`` — ``digits`` (shipped 8×8 handwritten digits), the
+  examples' generated sets ``shapes32``, ``features100``, ``reviews80``,
+  ``glyphs28``, ``shapes_meta`` (see :mod:`synthetic_sets`), ``spirals``,
   ``moons``, ``regression`` (a noisy function), ``sequence`` (a sequence task
   for RNNs);
 - ``npz:PATH`` — keys ``x``, ``y`` and optionally ``x_val``/``y_val``,
@@ -37,6 +39,7 @@ from netbuilder.engine.model.data_spec import (  # noqa: E402 - re-exported name
     DataError,
     parse_spec,
 )
+from netbuilder.engine.training.synthetic_sets import CLASS_NAMES
 
 KERAS_CACHE_FILES = {"mnist": "mnist.npz", "fashion_mnist": "fashion-mnist",
                      "cifar10": "cifar-10-batches-py", "cifar100": "cifar-100-python"}
@@ -95,7 +98,7 @@ def load_data(spec: str, base_dir: str | Path | None = None, seed: int = 0,
         raise DataError("validation_split + test_split leaves no training data")
     base = Path(base_dir) if base_dir else Path.cwd()
     if parsed.kind == "builtin":
-        data = load_builtin(parsed.target, seed)
+        data = load_builtin(parsed.target, seed, input_names, output_names)
     elif parsed.kind == "npz":
         data = load_npz(_resolve(base, parsed.target), input_names or [],
                         output_names or [])
@@ -143,6 +146,15 @@ def split_dataset(data: Dataset, seed: int, validation_split: float,
 BUILTIN_INFO = {
     "digits": ("8×8 handwritten digits (UCI, CC BY 4.0), pixels 0–16",
                [str(i) for i in range(10)]),
+    "shapes32": ("32×32 colour images of 10 drawn shapes and textures, "
+                 "pixels 0–255", CLASS_NAMES["shapes32"]),
+    "features100": ("100 features of 10 classes", CLASS_NAMES["features100"]),
+    "reviews80": ("token-id reviews (80 ids, vocabulary 10,000), positive or "
+                  "negative", CLASS_NAMES["reviews80"]),
+    "glyphs28": ("28×28 grey shapes, pixels 0–255; the target is the image "
+                 "itself (for autoencoders)", None),
+    "shapes_meta": ("28×28 grey shapes plus 8 measurements -> shape class and "
+                    "a score", CLASS_NAMES["shapes_meta"]),
     "spirals": ("two interleaved spirals", ["a", "b"]),
     "moons": ("two moons", ["upper", "lower"]),
     "regression": ("y = sin(x) + 0.1·x² + noise", None),
@@ -151,25 +163,27 @@ BUILTIN_INFO = {
 }
 
 
-def load_builtin(name: str, seed: int = 0) -> Dataset:
-    """A dataset shipped in resources/datasets as NAME.npz (keys x and y).
+def load_builtin(name: str, seed: int = 0, input_names: list[str] | None = None,
+                 output_names: list[str] | None = None) -> Dataset:
+    """A dataset shipped in resources/datasets as NAME.npz (keys x and y, or
+    x_<input>/y_<output> for several inputs or outputs).
 
-    The synthetic ones are written by :func:`write_synthetic`, so a training
-    script exported from NetBuilder loads exactly the same arrays."""
+    The generated ones are written by :func:`write_synthetic` and
+    :mod:`~netbuilder.engine.training.synthetic_sets`, so a training script
+    exported from NetBuilder loads exactly the same arrays."""
     if name not in BUILTIN_INFO:
         raise DataError(f"unknown built-in dataset {name!r}: choose one of "
                         f"{', '.join(BUILTINS)}")
     path = RESOURCES / f"{name}.npz"
     try:
-        with np.load(path, allow_pickle=False) as f:
-            x, y = f["x"], f["y"]
-    except (OSError, KeyError, ValueError) as exc:
-        raise DataError(f"the bundled dataset {name!r} at {path} cannot be read: "
+        data = load_npz(path, input_names or [], output_names or [])
+    except DataError as exc:
+        raise DataError(f"the bundled dataset {name!r} at {path} cannot be used: "
                         f"{exc}") from None
     description, classes = BUILTIN_INFO[name]
-    return Dataset(name, Split([x], [y]), class_names=classes,
-                   task="regression" if classes is None else "classification",
-                   description=description)
+    data.name, data.class_names, data.description = name, classes, description
+    data.task = "regression" if classes is None else "classification"
+    return data
 
 
 def synthetic_arrays(name: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -205,9 +219,14 @@ def synthetic_arrays(name: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 
 def write_synthetic(folder: Path = RESOURCES) -> None:
+    """Write every generated built-in set (the small 2-D ones here, the
+    examples' sets from :mod:`synthetic_sets`)."""
+    from netbuilder.engine.training.synthetic_sets import write_sets
+
     for name in ("spirals", "moons", "regression", "sequence"):
         x, y = synthetic_arrays(name)
         np.savez_compressed(folder / f"{name}.npz", x=x, y=y)
+    write_sets(folder)
 
 
 # ------------------------------------------------------------------ npz
