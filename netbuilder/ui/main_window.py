@@ -228,8 +228,7 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
             event.ignore()
             return
         self.save_layout()
-        self.autosaver.timer.stop()
-        self.autosaver.remove()
+        self.autosaver.stop()
         self.scene.detach()
         event.accept()
 

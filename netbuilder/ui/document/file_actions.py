@@ -5,6 +5,7 @@ mixin)."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -54,14 +55,22 @@ class FileActionsMixin:
                                       QMessageBox.No)
         return answer == QMessageBox.Yes
 
-    def ask_restore(self, copy) -> bool:
-        """Offer a recovery copy. Tests replace this method."""
+    def ask_restore(self, copy) -> str:
+        """Offer one recovery copy: "restore", "discard" or "keep" (ask again
+        next time). Tests replace this method."""
         name = Path(copy.original).name if copy.original else "an untitled project"
-        answer = QMessageBox.question(
-            self, "Restore unsaved work?",
-            f"NetBuilder did not close properly last time. Restore the unsaved "
-            f"changes to {name}?", QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
-        return answer == QMessageBox.Yes
+        when = time.strftime("%H:%M:%S on %d %b", time.localtime(copy.saved_at))
+        box = QMessageBox(QMessageBox.Question, "Restore unsaved work?",
+                          f"NetBuilder did not close properly. A recovery copy of "
+                          f"{name} from {when} holds unsaved changes.", parent=self)
+        restore = box.addButton("Restore", QMessageBox.AcceptRole)
+        discard = box.addButton("Discard", QMessageBox.DestructiveRole)
+        box.addButton("Ask me next time", QMessageBox.RejectRole)
+        box.setDefaultButton(restore)
+        box.exec()
+        clicked = box.clickedButton()
+        return "restore" if clicked is restore else (
+            "discard" if clicked is discard else "keep")
 
     def maybe_save(self) -> bool:
         """True when it is fine to throw the current document away."""
@@ -191,20 +200,38 @@ class FileActionsMixin:
 
     # ------------------------------------------------------------ recovery
     def offer_recovery(self) -> bool:
-        copies = recovery.leftover_copies()
-        if not copies:
-            return False
-        newest = copies[0]
+        """Offer every copy left by a crashed NetBuilder, newest first. The
+        first one restored opens here, later ones in windows of their own; a
+        copy is deleted only when the user discarded it or it was restored
+        (and is then kept by its new window's own recovery copy)."""
         restored = False
-        if self.ask_restore(newest):
-            result = recovery.load_copy(newest)
-            if result.graph is not None:
-                original = newest.original if newest.original and os.path.exists(
-                    newest.original) else None
-                self.document.adopt(result.graph, original, modified=True)
-                self.view.fit_graph()
-                self.show_message("Restored unsaved work from the recovery copy")
+        for copy in recovery.leftover_copies():
+            answer = self.ask_restore(copy)
+            if answer is True or answer == "restore":
+                result = recovery.load_copy(copy)
+                if result.graph is None:
+                    self.show_message(f"The recovery copy {copy.path.name} cannot "
+                                      f"be read: {result.fatal_reason}; it is kept")
+                    continue
+                original = copy.original if copy.original and os.path.exists(
+                    copy.original) else None
+                target = self.window_for_recovery() if restored else self
+                target.document.adopt(result.graph, original, modified=True)
+                target.view.fit_graph()
+                target.show_message("Restored unsaved work from the recovery copy")
+                if target.autosaver.save_now():
+                    recovery.discard_copy(copy)
                 restored = True
-        for copy in copies:
-            recovery.discard_copy(copy)
+            elif answer is False or answer == "discard":
+                recovery.discard_copy(copy)
         return restored
+
+    def window_for_recovery(self):
+        """A new window to restore a second recovery copy into."""
+        from netbuilder.ui.app import create_window
+
+        window = create_window(None, load_tensorflow=self._load_tensorflow,
+                               offer_recovery=False)
+        window.show()
+        self.recovered_windows = [*getattr(self, "recovered_windows", []), window]
+        return window

@@ -1,6 +1,8 @@
-"""Crash recovery: while the document is modified, a copy is written every
-30 seconds to the recovery folder; a clean close removes it. At start-up,
-copies left by a process that is no longer running are offered back."""
+"""Crash recovery: a copy of the modified document goes to the recovery
+folder a moment after an edit (FIRST_DELAY_MS) and then again after later
+edits, at most MIN_GAP_MS apart, so a crash loses only the last few
+seconds; saving or a clean close removes it. At start-up, copies left by a
+process that is no longer running are offered back, each one."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from PySide6.QtCore import QObject, QTimer
 from netbuilder.engine.model.project import atomic_write_text, dumps, loads
 from netbuilder.ui.settings import recovery_dir
 
-INTERVAL_MS = 30_000
+FIRST_DELAY_MS = 1_500  # after the first edit (lets a burst of edits settle)
+MIN_GAP_MS = 5_000  # between two copies while edits go on
 
 
 @dataclass
@@ -70,17 +73,34 @@ def discard_copy(copy: RecoveryCopy) -> None:
 
 
 class Autosaver(QObject):
-    """Writes the recovery copy for this process while the document is dirty."""
+    """Writes the recovery copy for this process while the document is
+    modified: FIRST_DELAY_MS after an edit, never closer than MIN_GAP_MS
+    to the previous copy."""
 
-    def __init__(self, document, interval_ms: int = INTERVAL_MS, parent=None) -> None:
+    def __init__(self, document, first_delay_ms: int = FIRST_DELAY_MS,
+                 min_gap_ms: int = MIN_GAP_MS, parent=None) -> None:
         super().__init__(parent)
         self.document = document
+        self.first_delay_ms = first_delay_ms
+        self.min_gap_ms = min_gap_ms
+        self.last_saved: float | None = None  # time.monotonic() of the last copy
         stem = f"session-{os.getpid()}-{int(time.time())}"
         self.path = recovery_dir() / f"{stem}.nbproj"
         self.timer = QTimer(self)
-        self.timer.setInterval(interval_ms)
+        self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.save_now)
-        self.timer.start()
+        document.editor.stack.indexChanged.connect(self.schedule)
+        document.changed.connect(self.schedule)
+
+    def schedule(self, *_args) -> None:
+        """An edit happened: plan a copy unless one is planned already."""
+        if self.timer.isActive():
+            return
+        delay = self.first_delay_ms
+        if self.last_saved is not None:
+            since = (time.monotonic() - self.last_saved) * 1000
+            delay = max(delay, int(self.min_gap_ms - since))
+        self.timer.start(delay)
 
     def save_now(self) -> bool:
         if not self.document.is_modified():
@@ -94,7 +114,19 @@ class Autosaver(QObject):
             atomic_write_text(self.path.with_suffix(".json"), json.dumps(meta))
         except OSError:
             return False
+        self.last_saved = time.monotonic()
         return True
+
+    def stop(self) -> None:
+        """A clean close: no more copies, and none left behind."""
+        self.timer.stop()
+        for signal in (self.document.editor.stack.indexChanged,
+                       self.document.changed):
+            try:
+                signal.disconnect(self.schedule)
+            except (RuntimeError, TypeError):
+                pass
+        self.remove()
 
     def remove(self) -> None:
         for p in (self.path, self.path.with_suffix(".json")):
