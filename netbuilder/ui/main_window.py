@@ -33,6 +33,8 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
         super().__init__()
         self.setObjectName("NetBuilderMainWindow")
         self.setDockNestingEnabled(True)
+        self._picking_from_code = False
+        self._errors_seen: set = set()
         self.editor = Editor(Graph("untitled"), self)
         self.document = Document(self.editor, self)
         self.scene = GraphScene(self.editor.graph, self.editor, self)
@@ -113,7 +115,7 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
         self.palette.addRequested.connect(self.add_layer_from_palette)
         self.problems.nodeActivated.connect(self.reveal_node)
         self.summary.nodeActivated.connect(self.reveal_node)
-        self.code_view.nodeClicked.connect(self.reveal_node)
+        self.code_view.nodeClicked.connect(self._node_clicked_in_code)
         self.code_view.exportRequested.connect(self.export_python)
         self.analysis.diagnosticsChanged.connect(self._diagnostics_changed)
         self.analysis.infoChanged.connect(self._info_changed)
@@ -149,6 +151,17 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
         ids = self.scene.selected_node_ids()
         self.inspector.show_nodes(ids)
         self.code_view.highlight_nodes(ids)
+        # A layer picked on the canvas is edited in the Inspector: bring it
+        # in front of the Code tab (not when the pick came from the code).
+        if ids and not self._picking_from_code and self.inspector_dock.isVisible():
+            self.inspector_dock.raise_()
+
+    def _node_clicked_in_code(self, node_id: str) -> None:
+        self._picking_from_code = True
+        try:
+            self.reveal_node(node_id)
+        finally:
+            self._picking_from_code = False
 
     def reveal_node(self, node_id: str) -> None:
         item = self.scene.nodes.get(node_id)
@@ -175,10 +188,13 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
             by_node[d.node] = (sev, text, ports)
         self.scene.apply_problems(by_node)
         errors, warnings = self.problems.counts()
-        self.problem_label.setText(
-            f"<span style='color:#ff6b6b'>{errors} error{'s' * (errors != 1)}</span>, "
-            f"<span style='color:#f0a030'>{warnings} warning{'s' * (warnings != 1)}"
-            "</span>")
+        self.problem_label.setText(problem_counts_html(errors, warnings))
+        # A new error brings the Problems list forward (once per new error,
+        # not on every analysis).
+        keys = {(d.node, d.message) for d in diagnostics if d.severity == "error"}
+        if keys - self._errors_seen and self.problems_dock.isVisible():
+            self.problems_dock.raise_()
+        self._errors_seen = keys
 
     def _info_changed(self, info: dict) -> None:
         self.scene.apply_shapes({nid: i.output_shapes for nid, i in info.items()})
@@ -205,16 +221,26 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            screen = self.screen().availableGeometry() if self.screen() else None
-            if screen is not None and screen.width() > 800:
-                self.resize(int(screen.width() * 0.94), int(screen.height() * 0.92))
-            else:
-                self.resize(1400, 860)
+            self._first_start_geometry()
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
         flavor = s.value("code/flavor")
         if flavor in ("tf-keras", "keras"):
             self.code_view.set_flavor(flavor)
+
+    def _first_start_geometry(self) -> None:
+        """First start: the whole available screen, the side docks narrow and
+        the bottom docks low, so that the canvas gets most of the room."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is None or screen.width() < 800:
+            self.resize(1400, 860)
+            return
+        self.setGeometry(screen)
+        self.resizeDocks([self.palette_dock, self.inspector_dock],
+                         [max(200, screen.width() // 8), max(320, screen.width() // 5)],
+                         Qt.Horizontal)
+        self.resizeDocks([self.problems_dock], [max(140, screen.height() // 6)],
+                         Qt.Vertical)
 
     def save_layout(self) -> None:
         s = settings()
@@ -237,3 +263,13 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
             action.setShortcuts([QKeySequence(k) for k in keys])
         else:
             action.setShortcut(QKeySequence(keys))
+
+
+def problem_counts_html(errors: int, warnings: int) -> str:
+    """The status bar's counts: red only when there are errors, amber only
+    when there are warnings."""
+    def part(count: int, noun: str, colour: str) -> str:
+        text = f"{count} {noun}{'s' * (count != 1)}"
+        return f"<span style='color:{colour}'>{text}</span>" if count else text
+
+    return f"{part(errors, 'error', '#ff6b6b')}, {part(warnings, 'warning', '#f0a030')}"

@@ -142,13 +142,36 @@ def build_menus(win) -> None:
     for a in (win.new_action, win.open_action, win.save_action):
         tb.addAction(a)
     tb.addSeparator()
-    tb.addAction(win.undo_action)
-    tb.addAction(win.redo_action)
+    win.undo_button = _fixed_button(win, "Undo", win.undo_action)
+    win.redo_button = _fixed_button(win, "Redo", win.redo_action)
+    tb.addAction(win.undo_button)
+    tb.addAction(win.redo_button)
     tb.addSeparator()
     tb.addAction(win.arrange_action)
     tb.addAction(win.fit_action)
     install_canvas_menu(win)
     install_weights_notice(win)
+
+
+def _fixed_button(win, text: str, stack_action: QAction) -> QAction:
+    """A toolbar twin of the Undo/Redo menu action whose text never changes
+    (the toolbar does not move as you edit); what it would undo is in the
+    tooltip. It has no shortcut of its own: the menu action has it."""
+    twin = QAction(text, win)
+    twin.triggered.connect(lambda _=False: stack_action.trigger())
+
+    def follow() -> None:
+        try:
+            twin.setEnabled(stack_action.isEnabled())
+        except RuntimeError:  # the window is being destroyed
+            return
+        keys = stack_action.shortcut().toString(QKeySequence.NativeText)
+        what = stack_action.text().replace("&", "")
+        twin.setToolTip(f"{what} ({keys})" if keys else what)
+
+    stack_action.changed.connect(follow)
+    follow()
+    return twin
 
 
 def install_canvas_menu(win) -> None:

@@ -194,7 +194,7 @@ def test_stop_then_resume_continues_the_same_run(win, qtbot):
     assert "On the validation split" in text
     assert panel.epoch_bar.value() == done and panel.epoch_bar.maximum() == 40
 
-    panel.machine  # Resume trains the remaining epochs, not 40 more
+    # Resume trains the remaining epochs, not 40 more
     panel.form.epochs.setValue(3)  # the settings changed since: the run keeps its own
     run_action(win, "resume").trigger()
     assert panel.epoch_bar.maximum() == 40

@@ -4,7 +4,7 @@ for MainWindow)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QCursor
 
 from netbuilder.ui.canvas.arrange import arrange
@@ -21,6 +21,9 @@ class EditActionsMixin:
         if nid:
             self.scene.select_nodes([nid])
             self.scene.update_scene_rect()
+            # After a drop from the palette the keys belong to the canvas
+            # again: Tab opens quick add, not the Inspector's name field.
+            self.view.setFocus(Qt.OtherFocusReason)
         return nid
 
     def add_layer_from_palette(self, type_name: str) -> str | None:
@@ -47,7 +50,18 @@ class EditActionsMixin:
         global_pos = self.view.viewport().mapToGlobal(view_pos)
         if not self.view.viewport().rect().contains(view_pos):
             global_pos = QCursor.pos()
-        self.quick_add.popup(global_pos)
+        self.quick_add.popup(global_pos, self._wire_rank(connect_from))
+
+    def _wire_rank(self, connect_from) -> int | None:
+        """The rank (batch axis included) of the tensor on the wire that
+        quick add continues, when the analysis knows it."""
+        if connect_from is None:
+            return None
+        info = self.analysis.info.get(connect_from[0])
+        shapes = getattr(info, "output_shapes", None) or []
+        port = connect_from[1]
+        shape = shapes[port] if 0 <= port < len(shapes) else None
+        return len(shape) if isinstance(shape, (list, tuple)) else None
 
     def _quick_chosen(self, type_name: str) -> None:
         pos, connect_from, connect_to = getattr(

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from netbuilder.engine.model import events as ev
 from netbuilder.ui import theme
+from netbuilder.ui.panels.escape import restore_on_escape
 from netbuilder.ui.panels.palette import first_line
 from netbuilder.ui.panels.param_editors import make_editor
 
@@ -112,6 +113,7 @@ class Inspector(QWidget):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.stats)
         self.name_edit.editingFinished.connect(self._rename)
+        restore_on_escape(self.name_edit, self._restore_name)
         self.editor.graphReplaced.connect(self._graph_replaced)
         self._graph_replaced(self.editor.graph)
 
@@ -227,6 +229,11 @@ class Inspector(QWidget):
         if row is not None:
             self._commit(key, row.spec.default)
             self._refresh_values()
+
+    def _restore_name(self) -> None:
+        if len(self.node_ids) == 1 and self.node_ids[0] in self.graph.nodes:
+            self.name_edit.setText(self.graph.node(self.node_ids[0]).name)
+        self.name_error.hide()
 
     def _rename(self) -> None:
         if len(self.node_ids) != 1:

@@ -69,8 +69,14 @@ class ParamEditor(QWidget):
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.layout_.setSpacing(3)
         self._setting = False
+        self.shown: Any = None
+
+    def restore(self) -> None:
+        """Show the stored value again (Escape), committing nothing."""
+        self.set_value(self.shown)
 
     def set_value(self, value: Any) -> None:
+        self.shown = value
         self._setting = True
         try:
             self._show(value)
@@ -233,6 +239,16 @@ class TextEditor(ParamEditor):
 
 
 def make_editor(spec, catalog, parent=None) -> ParamEditor:
+    """The editor for ``spec``; Escape in any of its fields restores the
+    stored value."""
+    from netbuilder.ui.panels.escape import restore_on_escape
+
+    editor = _make_editor(spec, catalog, parent)
+    restore_on_escape(editor, editor.restore)
+    return editor
+
+
+def _make_editor(spec, catalog, parent=None) -> ParamEditor:
     kind = spec.kind
     nullable = may_be_none(spec)
     if kind == "bool":

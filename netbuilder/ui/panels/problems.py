@@ -54,7 +54,8 @@ class ProblemsPanel(QTreeWidget):
         for d in self.diagnostics:
             name = self.names.get(d.node, "") if d.node else "(graph)"
             out.append((d.severity, d.node, name, d.message, d.hint))
-        return out
+        # errors first, then warnings, each in the order they were found
+        return sorted(out, key=lambda entry: entry[0] != "error")
 
     def _rebuild(self) -> None:
         self.setUpdatesEnabled(False)

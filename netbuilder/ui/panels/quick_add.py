@@ -3,6 +3,8 @@ double-click on empty canvas, or a wire dropped on empty canvas)."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -14,6 +16,31 @@ from PySide6.QtWidgets import (
 
 from netbuilder.engine.model.catalog import get_catalog
 from netbuilder.ui.panels.palette import first_line
+
+_DIMS = re.compile(r"([123])D(Transpose)?$")
+# Layers that read a sequence (batch, steps, features).
+_SEQUENCE = {"LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "Attention",
+             "MultiHeadAttention", "AdditiveAttention", "Conv1D"}
+
+
+def expected_rank(type_name: str) -> int | None:
+    """The rank (with the batch axis) a layer reads, when its name says so:
+    ``Conv2D`` 4, ``MaxPooling1D`` 3, ``ConvLSTM2D`` 5, ``LSTM`` 3; None when
+    it takes any rank."""
+    match = _DIMS.search(type_name)
+    if match:
+        rank = int(match.group(1)) + 2
+        return rank + 1 if type_name.startswith("ConvLSTM") else rank
+    return 3 if type_name in _SEQUENCE else None
+
+
+def rank_order(type_name: str, rank: int | None) -> int:
+    """0 for a layer that reads ``rank``, 1 for one that reads any, 2 for one
+    that needs another rank."""
+    want = expected_rank(type_name)
+    if rank is None or want is None:
+        return 1
+    return 0 if want == rank else 2
 
 
 class QuickAdd(QFrame):
@@ -30,16 +57,30 @@ class QuickAdd(QFrame):
         layout.addWidget(self.search)
         layout.addWidget(self.list)
         self.resize(260, 320)
-        for spec in sorted(get_catalog().specs(), key=lambda s: s.type.lower()):
-            item = QListWidgetItem(spec.type)
-            item.setToolTip(first_line(spec.doc))
-            self.list.addItem(item)
+        self.rank: int | None = None
+        self._docs = {spec.type: first_line(spec.doc) for spec in get_catalog().specs()}
+        self._order(None)
         self.search.textChanged.connect(self.filter)
         self.search.returnPressed.connect(self.accept_current)
         self.list.itemActivated.connect(lambda item: self._choose(item.text()))
         self.search.installEventFilter(self)
 
-    def popup(self, global_pos) -> None:
+    def _order(self, rank: int | None) -> None:
+        """List the layers that read a wire of ``rank`` first, those that
+        need another rank last."""
+        self.rank = rank
+        self.list.clear()
+        for name in sorted(self._docs, key=lambda n: (rank_order(n, rank),
+                                                      n.lower())):
+            item = QListWidgetItem(name)
+            item.setToolTip(self._docs[name])
+            self.list.addItem(item)
+
+    def popup(self, global_pos, rank: int | None = None) -> None:
+        """Open at ``global_pos``; ``rank`` is that of the wire being
+        continued (None: no wire)."""
+        if rank != self.rank:
+            self._order(rank)
         self.search.clear()
         self.filter("")
         self.move(global_pos)

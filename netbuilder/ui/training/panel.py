@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -133,6 +133,11 @@ class TrainingPanel(RunnerMixin, ExportMixin, QWidget):
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 2)
         split.setSizes([420, 900])
+        # The dock shares the bottom area with Problems: it may be low at
+        # start (the canvas gets the room) and grows when brought forward.
+        for widget in (scroll, self.tabs, self.runs_list):
+            widget.setMinimumHeight(24)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
@@ -247,9 +252,11 @@ class TrainingPanel(RunnerMixin, ExportMixin, QWidget):
         self._failure_shown = False
         self.machine.set(st.IDLE)
 
-    def _graph_edited(self, _event) -> None:
+    def _graph_edited(self, event) -> None:
         # A message about why training could not start (say, data that did
         # not fit the model) is stale once the model changes.
+        if not getattr(event, "changes_model", True):
+            return
         if self._failure_shown and not self.machine.busy:
             self._failure_shown = False
             self.status.setText("The model changed: press Train to check it "
