@@ -102,6 +102,7 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
         ed.message.connect(self.show_message)
         ed.graphReplaced.connect(self._graph_replaced)
         ed.stack.indexChanged.connect(self._update_title)
+        ed.stack.indexChanged.connect(lambda *_: self.sync_direction_actions())
         self.document.changed.connect(self._update_title)
         self.document.problemsLoaded.connect(self.problems.set_file_problems)
         self.scene.message.connect(self.show_message)
@@ -137,6 +138,7 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
 
     def _graph_replaced(self, graph) -> None:
         self.scene.set_graph(graph)
+        self.sync_direction_actions()
         self._selection_changed()
         self._summary_timer.start()
 

@@ -119,11 +119,13 @@ def build_menus(win) -> None:
                        lambda: win.view.set_zoom(win.view.zoom() / 1.25),
                        QKeySequence.ZoomOut)
     win.arrange_action = _action(win, "Auto-&Arrange", win.auto_arrange, "L",
-                                 "Arrange the graph left to right", canvas=True)
+                                 "Arrange the graph in layers", canvas=True)
+    win.zoom_in_action, win.zoom_out_action = zoom_in, zoom_out
     for a in (win.fit_action, win.reset_zoom_action, zoom_in, zoom_out):
         m.addAction(a)
     m.addSeparator()
     m.addAction(win.arrange_action)
+    _direction_actions(win, m)
     m.addSeparator()
     panels = m.addMenu("&Panels")
     for dock in (win.palette_dock, win.inspector_dock, win.code_dock,
@@ -172,6 +174,25 @@ def _fixed_button(win, text: str, stack_action: QAction) -> QAction:
     stack_action.changed.connect(follow)
     follow()
     return twin
+
+
+def _direction_actions(win, menu) -> None:
+    """View → Top to Bottom / Left to Right: stored in the project; choosing
+    one re-arranges the graph (one undo step)."""
+    from PySide6.QtGui import QActionGroup
+
+    group = QActionGroup(win)
+    win.direction_actions = {}
+    for key, text in (("TB", "Layout &Top to Bottom"), ("LR", "Layout &Left to Right")):
+        action = QAction(text, win)
+        action.setCheckable(True)
+        action.setStatusTip("Draw the graph in layers " + text.split(" ", 1)[1]
+                            .replace("&", "").lower() + " (saved in the project)")
+        action.triggered.connect(lambda _=False, k=key: win.auto_arrange(k))
+        group.addAction(action)
+        menu.addAction(action)
+        win.direction_actions[key] = action
+    win.sync_direction_actions()
 
 
 def install_canvas_menu(win) -> None:

@@ -139,9 +139,14 @@ def import_keras_model(model: Any, progress: Progress | None = None,
     """Convert a built ``keras.Model`` into a laid-out graph (and weights)."""
     from netbuilder.engine.importing.convert import model_to_graph
     from netbuilder.engine.importing.weights import collect_weights, fingerprints
-    from netbuilder.engine.model.layout import layout_graph
+    from netbuilder.engine.model.layout import (
+        best_direction,
+        layout_graph,
+        set_direction,
+    )
 
     graph = model_to_graph(model, progress=progress)
+    set_direction(graph, best_direction(graph))
     layout_graph(graph)
     weights = collect_weights(model, graph) if with_weights else {}
     if weights:

@@ -19,11 +19,32 @@ from netbuilder.ui import theme
 LABEL_LOD = 0.55
 
 
-def wire_path(a: QPointF, b: QPointF) -> QPainterPath:
-    dx = b.x() - a.x()
-    bend = max(50.0, abs(dx) * 0.5) if dx >= 0 else max(80.0, abs(dx) * 0.35 + 60)
+def wire_path(a: QPointF, b: QPointF, tb: bool = False) -> QPainterPath:
+    """A free wire (being dragged, or between nodes not yet routed)."""
+    d = (b.y() - a.y()) if tb else (b.x() - a.x())
+    bend = max(50.0, abs(d) * 0.5) if d >= 0 else max(80.0, abs(d) * 0.35 + 60)
     path = QPainterPath(a)
-    path.cubicTo(QPointF(a.x() + bend, a.y()), QPointF(b.x() - bend, b.y()), b)
+    if tb:
+        path.cubicTo(QPointF(a.x(), a.y() + bend), QPointF(b.x(), b.y() - bend), b)
+    else:
+        path.cubicTo(QPointF(a.x() + bend, a.y()), QPointF(b.x() - bend, b.y()), b)
+    return path
+
+
+def route_path(points: list, kinds: list, tb: bool) -> QPainterPath:
+    """A routed wire: straight runs and S-curves whose tangents follow the
+    layer axis (see :mod:`netbuilder.engine.model.layout.routing`)."""
+    path = QPainterPath(QPointF(*points[0]))
+    for (a, b), kind in zip(zip(points, points[1:], strict=False), kinds,
+                            strict=True):
+        if kind == "L":
+            path.lineTo(QPointF(*b))
+        elif tb:
+            mid = (a[1] + b[1]) / 2
+            path.cubicTo(QPointF(a[0], mid), QPointF(b[0], mid), QPointF(*b))
+        else:
+            mid = (a[0] + b[0]) / 2
+            path.cubicTo(QPointF(mid, a[1]), QPointF(mid, b[1]), QPointF(*b))
     return path
 
 
@@ -43,6 +64,8 @@ class EdgeItem(QGraphicsItem):
         self._path = QPainterPath()
         self._label_rect = QRectF()
         self._bounds = QRectF()
+        self.route: tuple[list, list] | None = None  # set by the scene's router
+        self.tb = False
         self.update_path()
 
     def set_label(self, text: str, compact: str = "") -> None:
@@ -58,20 +81,45 @@ class EdgeItem(QGraphicsItem):
             self.error = on
             self.update()
 
+    def set_route(self, route: tuple[list, list] | None, tb: bool) -> None:
+        self.route, self.tb = route, tb
+        self.update_path()
+
+    def _label_place(self, a: QPointF, b: QPointF) -> tuple[QPointF, float, float]:
+        """Where the shape label goes (middle of the first crossing between
+        layers) and the room there: (centre, width room, height room)."""
+        if self.route is not None:
+            points, kinds = self.route
+            for (p, q), kind in zip(zip(points, points[1:], strict=False), kinds,
+                                    strict=True):
+                if kind == "S":
+                    a, b = QPointF(*p), QPointF(*q)
+                    break
+        mid = (a + b) / 2
+        if self.tb:
+            return mid, 1e9, abs(b.y() - a.y()) - 6
+        return mid, (b.x() - a.x()) - 12 if b.x() > a.x() else 1e9, 1e9
+
     def update_path(self) -> None:
         self.prepareGeometryChange()
         a, b = self.src_port.anchor(), self.dst_port.anchor()
-        self._path = wire_path(a, b)
+        route = self.route
+        if route is not None and (QPointF(*route[0][0]) - a).manhattanLength() + (
+                QPointF(*route[0][-1]) - b).manhattanLength() > 0.5:
+            route = self.route = None  # an end moved: the scene re-routes soon
+        self._path = (route_path(*route, self.tb) if route is not None
+                      else wire_path(a, b, self.tb))
         fm = QFontMetrics(self._font)
         self.label = self.full_label
-        room = abs(b.x() - a.x()) - 12 if b.x() > a.x() else 1e9
+        mid, room, room_h = self._label_place(a, b)
         if self.label and fm.horizontalAdvance(self.label) + 10 > room:
             self.label = self.compact_label
             if fm.horizontalAdvance(self.label) + 10 > room:
                 self.label = ""  # no room: the tooltip still tells
+        if fm.height() + 2 > room_h:
+            self.label = ""
         if self.label:
             w, h = fm.horizontalAdvance(self.label) + 10, fm.height() + 2
-            mid = self._path.pointAtPercent(0.5)
             self._label_rect = QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
         else:
             self._label_rect = QRectF()

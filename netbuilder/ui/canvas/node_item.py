@@ -19,6 +19,7 @@ from netbuilder.ui.canvas.port_item import PortItem
 
 LOW_DETAIL = 0.4
 SINGLE_HEIGHT = 62.0
+TB_WIDTH = 190.0  # top to bottom there is room across: long names fit
 MULTI_TOP = 60.0
 
 
@@ -74,8 +75,9 @@ class NodeItem(QGraphicsItem):
                 out_labels = outs if len(outs) > 1 else [""]
         rows = max(len(in_labels), len(out_labels), 1)
         self.prepareGeometryChange()
-        self.width = theme.NODE_WIDTH
-        self.height = (SINGLE_HEIGHT if rows == 1
+        self.tb = self.graph_scene.tb  # ports on top/bottom (else left/right)
+        self.width = TB_WIDTH if self.tb else theme.NODE_WIDTH
+        self.height = (SINGLE_HEIGHT if rows == 1 or self.tb
                        else MULTI_TOP + rows * theme.PORT_SPACING)
         if self.contents is not None:
             self.contents.remove()
@@ -90,7 +92,7 @@ class NodeItem(QGraphicsItem):
             self.expanded = False
         self._sync_ports(self.inputs, in_labels, False)
         self._sync_ports(self.outputs, out_labels, True)
-        if self.contents is not None:
+        if self.contents is not None and not self.tb:
             self._place_ports_on_contents()
         self._sync_link_marker(node)
         self._elide()
@@ -109,6 +111,11 @@ class NodeItem(QGraphicsItem):
                 ports[i].label = label
             else:
                 ports.append(PortItem(self, self.node_id, i, is_output, label))
+        if self.tb:  # spread along the top (inputs) or bottom (outputs) side
+            y = self.height if is_output else 0.0
+            for i, port in enumerate(ports):
+                port.setPos(self.width * (i + 1) / (len(ports) + 1), y)
+            return
         x = self.width if is_output else 0.0
         for i, port in enumerate(ports):
             if len(ports) == 1 and len(labels) <= 1 and self.height == SINGLE_HEIGHT:
@@ -256,7 +263,7 @@ class NodeItem(QGraphicsItem):
         painter.setFont(self._fonts[2])
         painter.setPen(theme.NODE_SUBTEXT)
         for port in self.inputs + self.outputs:
-            if not port.label:
+            if not port.label or self.tb:
                 continue
             y = port.pos().y()
             if port.is_output:

@@ -6,12 +6,14 @@ User gestures on the canvas (wiring, moving) are handed to the
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QPen, Qt
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
 from netbuilder.engine.model import events as ev
 from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.layout import TB, direction_of
+from netbuilder.engine.model.layout.routing import route_all
 from netbuilder.ui import theme
 from netbuilder.ui.canvas.edge_item import EdgeItem, wire_path
 from netbuilder.ui.canvas.node_item import NodeItem
@@ -39,6 +41,11 @@ class GraphScene(QGraphicsScene):
         self._press_positions: dict[str, tuple] = {}
         self._highlighted: list[PortItem] = []
         self._sharers: dict[str, list[str]] | None = None
+        self.direction = direction_of(graph)
+        self._route_timer = QTimer(self)
+        self._route_timer.setSingleShot(True)
+        self._route_timer.setInterval(0)
+        self._route_timer.timeout.connect(self.reroute)
         self.setBackgroundBrush(theme.CANVAS_BG)
         self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
         self.set_graph(graph)
@@ -55,8 +62,13 @@ class GraphScene(QGraphicsScene):
             unsubscribe()
         self._unsubscribe = []
 
+    @property
+    def tb(self) -> bool:
+        return self.direction == TB
+
     def rebuild(self) -> None:
         self._sharers = None
+        self.direction = direction_of(self.graph)
         self.clear()
         self.nodes.clear()
         self.edges.clear()
@@ -68,6 +80,32 @@ class GraphScene(QGraphicsScene):
             self._add_edge_item(edge)
         self._refresh_connected()
         self.update_scene_rect()
+        self.reroute()
+
+    # ------------------------------------------------------------ routing
+    def schedule_reroute(self) -> None:
+        self._route_timer.start()
+
+    def reroute(self) -> None:
+        """Route every wire along the free channels between nodes (see
+        :mod:`netbuilder.engine.model.layout.routing`)."""
+        self._route_timer.stop()
+        rects = {}
+        for nid, item in self.nodes.items():
+            p = item.pos()
+            rects[nid] = (p.x(), p.y(), item.width, item.height)
+        items = list(self.edges.values())
+        wires = []
+        for item in items:
+            a, b = item.src_port.anchor(), item.dst_port.anchor()
+            wires.append((item.edge.src, (a.x(), a.y()), item.edge.dst,
+                          (b.x(), b.y())))
+        for item, route in zip(items, route_all(rects, wires, self.tb), strict=True):
+            item.set_route(route, self.tb)
+
+    def node_rect(self, node_id: str) -> QRectF:
+        item = self.nodes[node_id]
+        return QRectF(item.pos().x(), item.pos().y(), item.width, item.height)
 
     def update_scene_rect(self) -> None:
         rect = self.itemsBoundingRect().adjusted(-2000, -2000, 2000, 2000)
@@ -154,6 +192,7 @@ class GraphScene(QGraphicsScene):
         item.set_expanded(not item.expanded)
         self._reattach_edges(node_id)
         self.update_scene_rect()
+        self.reroute()
 
     def mouseDoubleClickEvent(self, event) -> None:
         item = self.itemAt(event.scenePos(), self.views()[0].transform()) \
@@ -176,7 +215,11 @@ class GraphScene(QGraphicsScene):
                                       (ev.ParamChanged, self._param_changed),
                                       (ev.SharesChanged, self._shares_changed),
                                       (ev.NodeRenamed, self._node_renamed),
-                                      (ev.NodeMoved, self._node_moved))]
+                                      (ev.NodeMoved, self._node_moved),
+                                      (ev.ExtraChanged, self._extra_changed))] + [
+            events.subscribe(lambda _e: self.schedule_reroute(), ev.NodeAdded,
+                             ev.NodeRemoved, ev.EdgeAdded, ev.EdgeRemoved,
+                             ev.NodeMoved, ev.ParamChanged)]
 
     def _node_added(self, event: ev.NodeAdded) -> None:
         self._sharers = None
@@ -224,6 +267,10 @@ class GraphScene(QGraphicsScene):
         item = self.nodes.get(event.node_id)
         if item is not None:
             item.setPos(QPointF(*event.new))
+
+    def _extra_changed(self, event: ev.ExtraChanged) -> None:
+        if event.key == "layout" and direction_of(self.graph) != self.direction:
+            self.rebuild()  # ports move to other sides
 
     def node_item_moved(self, item: NodeItem) -> None:
         for edge in self._adj.get(item.node_id, ()):
@@ -337,7 +384,7 @@ class GraphScene(QGraphicsScene):
     def _update_wire(self, pos: QPointF) -> None:
         port = self._drag_port
         a, b = (port.anchor(), pos) if port.is_output else (pos, port.anchor())
-        self._drag_wire.setPath(wire_path(a, b))
+        self._drag_wire.setPath(wire_path(a, b, self.tb))
 
     def _highlight_compatible(self, port: PortItem) -> None:
         g = self.graph

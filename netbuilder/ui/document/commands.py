@@ -220,12 +220,16 @@ class RenameCommand(GraphCommand):
 class MoveCommand(GraphCommand):
     """Move nodes: ``moves`` maps node id -> (old position, new position)."""
 
-    def __init__(self, graph: Graph, moves: dict, text: str | None = None) -> None:
+    def __init__(self, graph: Graph, moves: dict, text: str | None = None,
+                 layout: tuple | None = None) -> None:
         n = len(moves)
         super().__init__(graph, text or f"Move {n} layer{'s' if n != 1 else ''}")
         self.moves = dict(moves)
+        self.layout = layout  # (old, new) project "layout" field, or None
 
     def do(self) -> None:
+        if self.layout is not None:
+            self.graph.set_extra("layout", self.layout[1])
         for nid, (_old, new) in self.moves.items():
             if nid in self.graph.nodes:
                 self.graph.move(nid, new)
@@ -234,6 +238,8 @@ class MoveCommand(GraphCommand):
         for nid, (old, _new) in self.moves.items():
             if nid in self.graph.nodes:
                 self.graph.move(nid, old)
+        if self.layout is not None:
+            self.graph.set_extra("layout", self.layout[0])
 
 
 class AddSubgraphCommand(GraphCommand):

@@ -116,15 +116,41 @@ class EditActionsMixin:
         self.scene.select_nodes(list(self.scene.nodes))
 
     # ------------------------------------------------------------ layout
-    def auto_arrange(self) -> None:
+    def auto_arrange(self, direction: str | None = None) -> None:
+        """Layered layout of the whole graph, one undo step; with
+        ``direction`` ("TB" / "LR") the project's drawing direction changes
+        in the same step."""
+        from netbuilder.engine.model.layout import direction_of, node_size
+
         graph = self.editor.graph
-        sizes = {nid: (item.width, item.height)
-                 for nid, item in self.scene.nodes.items()}
-        coords = arrange(graph, sizes)
+        old = direction_of(graph)
+        direction = direction or old
+        if direction == old:
+            sizes = {nid: (item.width, item.height)
+                     for nid, item in self.scene.nodes.items()}
+        else:  # ports move to other sides: sizes as the new direction draws
+            sizes = {nid: node_size(graph, nid, direction) for nid in graph.nodes}
+        coords = arrange(graph, sizes, direction)
         moves = {nid: (graph.nodes[nid].position, xy) for nid, xy in coords.items()}
-        if self.editor.move(moves, "Auto-arrange"):
+        layout = None
+        if direction != old:
+            layout = (graph.extra.get("layout"),
+                      {**(graph.extra.get("layout") or {}), "direction": direction})
+        text = "Auto-arrange" if layout is None else (
+            "Arrange top to bottom" if direction == "TB" else "Arrange left to right")
+        if self.editor.move(moves, text, layout):
             self.scene.update_scene_rect()
+            self.scene.reroute()
             self.view.show_graph()  # fit, unless that makes labels unreadable
+        self.sync_direction_actions()
+
+    def sync_direction_actions(self) -> None:
+        from netbuilder.engine.model.layout import direction_of
+
+        actions = getattr(self, "direction_actions", {})
+        current = direction_of(self.editor.graph)
+        for key, action in actions.items():
+            action.setChecked(key == current)
 
     # ------------------------------------------------------------ groups
     def group_selection(self) -> str | None:

@@ -156,12 +156,17 @@ class Editor(QObject):
             return self._refuse(exc)
         return self._push(cmd.RenameCommand(self.graph, node_id, new_name))
 
-    def move(self, moves: dict, text: str | None = None) -> bool:
+    def move(self, moves: dict, text: str | None = None,
+             layout: tuple | None = None) -> bool:
+        """Move nodes (one undo step); ``layout`` = (old, new) also changes
+        the project's layout field (the drawing direction) in the same step."""
         moves = {nid: (tuple(o), tuple(n)) for nid, (o, n) in moves.items()
                  if tuple(o) != tuple(n) and nid in self.graph.nodes}
-        if not moves:
+        if layout is not None and layout[0] == layout[1]:
+            layout = None
+        if not moves and layout is None:
             return False
-        return self._push(cmd.MoveCommand(self.graph, moves, text))
+        return self._push(cmd.MoveCommand(self.graph, moves, text, layout))
 
     def group(self, node_ids, shapes: dict, name: str | None = None) -> str | None:
         """Replace ``node_ids`` by one Group node; returns its id."""
