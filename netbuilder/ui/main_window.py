@@ -80,12 +80,20 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
                                         Qt.BottomDockWidgetArea)
         self.summary_dock = self._dock("Model summary", "summaryDock", self.summary,
                                        Qt.BottomDockWidgetArea)
+        from netbuilder.ui.canvas.minimap import Minimap
+        from netbuilder.ui.panels.find_layer import FindBar
+
+        self.minimap = Minimap(self.view, self)
+        self.minimap_dock = self._dock("Overview", "overviewDock", self.minimap,
+                                       Qt.LeftDockWidgetArea)
+        self.find_bar = FindBar(self, self.view)
         self.tabifyDockWidget(self.inspector_dock, self.code_dock)
         self.tabifyDockWidget(self.problems_dock, self.summary_dock)
         self.inspector_dock.raise_()
         self.problems_dock.raise_()
         self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 340],
                          Qt.Horizontal)
+        self.resizeDocks([self.minimap_dock], [170], Qt.Vertical)
         self.resizeDocks([self.problems_dock], [150], Qt.Vertical)
 
     def _build_status(self) -> None:

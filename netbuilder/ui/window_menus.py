@@ -96,16 +96,28 @@ def build_menus(win) -> None:
                                 [QKeySequence("Return"), QKeySequence("Enter")],
                                 "Show or hide the layers inside a group",
                                 canvas=True)
-    for a in (win.group_action, win.flatten_action, win.expand_action):
+    win.blocks_action = _action(win, "Group &Blocks", win.group_blocks,
+                                "Ctrl+Shift+B", "Fold each named block (block_3_…, "
+                                "conv2_block1_…) into a group")
+    for a in (win.group_action, win.flatten_action, win.expand_action,
+              win.blocks_action):
         m.addAction(a)
     m.addSeparator()
-    win.find_action = _action(win, "&Find Layer…", win.palette.focus_search,
-                              QKeySequence.Find, "Search the palette")
+    win.palette_search_action = _action(win, "Search &Palette…",
+                                        win.palette.focus_search, QKeySequence.Find,
+                                        "Search the palette of layer types")
+    win.find_action = _action(win, "&Find Layer…", win.find_bar.open_bar,
+                              ["Ctrl+K", "Ctrl+Shift+F"],
+                              "Find a layer of this graph by name or type")
+    win.find_next_action = _action(win, "Find &Next", win.find_bar.next, "F3")
+    win.find_prev_action = _action(win, "Find Pre&vious", win.find_bar.previous,
+                                   "Shift+F3")
     win.quick_add_action = _action(
         win, "&Quick Add…", lambda: win.open_quick_add(win.view.view_center()),
         "Ctrl+Space", "Add a layer by name")
-    m.addAction(win.find_action)
-    m.addAction(win.quick_add_action)
+    for a in (win.find_action, win.find_next_action, win.find_prev_action,
+              win.palette_search_action, win.quick_add_action):
+        m.addAction(a)
 
     # ------------------------------------------------------------ View
     m = bar.addMenu("&View")
@@ -128,8 +140,8 @@ def build_menus(win) -> None:
     _direction_actions(win, m)
     m.addSeparator()
     panels = m.addMenu("&Panels")
-    for dock in (win.palette_dock, win.inspector_dock, win.code_dock,
-                 win.problems_dock, win.summary_dock):
+    for dock in (win.palette_dock, win.minimap_dock, win.inspector_dock,
+                 win.code_dock, win.problems_dock, win.summary_dock):
         panels.addAction(dock.toggleViewAction())
 
     # ------------------------------------------------------------ Help
@@ -150,7 +162,15 @@ def build_menus(win) -> None:
     tb.addAction(win.redo_button)
     tb.addSeparator()
     tb.addAction(win.arrange_action)
-    tb.addAction(win.fit_action)
+    tb.addSeparator()
+    for a, text in ((win.zoom_out_action, "−"), (win.zoom_in_action, "+"),
+                    (win.reset_zoom_action, "100%"), (win.fit_action, "Fit")):
+        tb.addAction(a)
+        tb.widgetForAction(a).setText(text)
+        tb.widgetForAction(a).setToolTip(f"{a.text().replace('&', '')} "
+                                         f"({a.shortcut().toString()})")
+    tb.addSeparator()
+    tb.addAction(win.find_action)
     install_canvas_menu(win)
     install_weights_notice(win)
 

@@ -18,8 +18,11 @@ from netbuilder.ui.canvas.group_view import TITLE, GroupContents, group_outline
 from netbuilder.ui.canvas.port_item import PortItem
 
 LOW_DETAIL = 0.4
+FULL_DETAIL = 0.55  # below this zoom a node shows its name only, drawn larger
+MIN_TEXT_PX = 12.0  # nodes shorter than this on screen are plain blocks
+TEXT_PX = 11.0      # on-screen height of zoomed-out node text
 SINGLE_HEIGHT = 62.0
-TB_WIDTH = 190.0  # top to bottom there is room across: long names fit
+TB_WIDTH = 220.0  # top to bottom there is room across: long names fit
 MULTI_TOP = 60.0
 
 
@@ -45,6 +48,7 @@ class NodeItem(QGraphicsItem):
         self.setZValue(1)
         self._fonts = (theme.ui_font(9, True), theme.ui_font(9.5, True),
                        theme.ui_font(8.5))
+        self._elided: dict = {}
         self.refresh(node)
         self.setPos(QPointF(*node.position))
 
@@ -216,10 +220,8 @@ class NodeItem(QGraphicsItem):
         outline = (theme.SELECT_COLOR if selected else
                    theme.ERROR_COLOR if self.severity == "error" else
                    theme.WARNING_COLOR if self.severity == "warning" else None)
-        if lod < LOW_DETAIL:
-            painter.setPen(QPen(outline, 4) if outline is not None else Qt.NoPen)
-            painter.setBrush(QBrush(self.color))
-            painter.drawRect(rect)
+        if lod < FULL_DETAIL:
+            self._paint_zoomed_out(painter, rect, lod, outline)
             return
         painter.setRenderHint(painter.RenderHint.Antialiasing, True)
         painter.setPen(QPen(outline, 2.2) if outline is not None
@@ -259,6 +261,50 @@ class NodeItem(QGraphicsItem):
         if self.severity:
             self._paint_badge(painter)
 
+    def _paint_zoomed_out(self, painter, rect: QRectF, lod: float, outline) -> None:
+        """Semantic zoom: a coloured block whose name (or type) is drawn
+        larger relative to the node as the view zooms out, as long as the
+        node is at least :data:`MIN_TEXT_PX` tall on screen."""
+        on_screen = self.height * lod
+        if on_screen < MIN_TEXT_PX:
+            painter.setPen(QPen(outline, 4) if outline is not None else Qt.NoPen)
+            painter.setBrush(QBrush(self.color))
+            painter.drawRect(rect)
+            return
+        painter.setPen(QPen(outline, 3 / lod) if outline is not None else Qt.NoPen)
+        painter.setBrush(QBrush(theme.NODE_BG))
+        painter.drawRect(rect)
+        strip = min(self.height * 0.3, 5 / lod)
+        painter.fillRect(QRectF(0, 0, self.width, strip), self.color)
+        pad = min(8.0, 3 / lod)
+        room = QRectF(pad, strip, self.width - 2 * pad, self.height - strip)
+        two_lines = on_screen >= 30
+        px = min(room.height() * (0.42 if two_lines else 0.8), TEXT_PX / lod)
+        painter.setPen(theme.NODE_TEXT)
+        if two_lines:
+            top = QRectF(room.left(), room.top(), room.width(), room.height() / 2)
+            self._draw_fitted(painter, top, self.type_name, px * 0.85, False)
+            bottom = top.translated(0, room.height() / 2)
+            self._draw_fitted(painter, bottom, self.name, px, True)
+        else:
+            text = self.name
+            if _font_for(px, True)[1].horizontalAdvance(self.name) > room.width() * 1.6:
+                text = self.type_name  # a long name would show only a stub
+            self._draw_fitted(painter, room, text, px, True)
+
+    def _draw_fitted(self, painter, rect: QRectF, text: str, px: float,
+                     bold: bool) -> None:
+        font, metrics = _font_for(px, bold)
+        key = (text, font.pixelSize(), bold, int(rect.width()))
+        elided = self._elided.get(key)
+        if elided is None:
+            if len(self._elided) > 64:
+                self._elided.clear()
+            elided = self._elided[key] = metrics.elidedText(
+                text, Qt.ElideRight, int(rect.width()))
+        painter.setFont(font)
+        painter.drawText(rect, Qt.AlignVCenter | Qt.AlignLeft, elided)
+
     def _paint_port_labels(self, painter) -> None:
         painter.setFont(self._fonts[2])
         painter.setPen(theme.NODE_SUBTEXT)
@@ -286,6 +332,18 @@ class NodeItem(QGraphicsItem):
 
 
 GROUP_BG = QColor("#2c3138")
+_FONTS: dict = {}
+
+
+def _font_for(px: float, bold: bool) -> tuple:
+    """A font of ``px`` scene pixels (whole pixels, cached) and its metrics."""
+    key = (max(1, int(round(px))), bold)
+    cached = _FONTS.get(key)
+    if cached is None:
+        font = theme.ui_font(9, bold)
+        font.setPixelSize(key[0])
+        cached = _FONTS[key] = (font, QFontMetrics(font))
+    return cached
 
 
 class LinkMarker(QGraphicsItem):

@@ -74,16 +74,27 @@ class GraphView(QGraphicsView):
 
     def show_graph(self, min_zoom: float = 0.75) -> None:
         """Initial view of a freshly opened graph: fit it, but never so small
-        that labels become unreadable (then start from its left end)."""
+        that labels become unreadable (then start from its first layer: the
+        top for a top-to-bottom graph, the left end otherwise)."""
         self.fit_graph()
-        if self.zoom() >= min_zoom or not self.scene().nodes:
+        nodes = self.scene().nodes
+        if self.zoom() >= min_zoom or not nodes:
             return
         rect = QRectF()
-        for item in self.scene().nodes.values():
+        for item in nodes.values():
             rect = rect.united(item.sceneBoundingRect())
         self.set_zoom(min_zoom)
-        half_width = self.viewport().width() / 2 / self.zoom()
-        self.centerOn(rect.left() - 40 + half_width, rect.center().y())
+        graph = self.scene().graph
+        first = next((nodes[n] for n in graph.topological_order() if n in nodes), None)
+        start = first.sceneBoundingRect().center() if first else rect.center()
+        half_w = self.viewport().width() / 2 / self.zoom()
+        half_h = self.viewport().height() / 2 / self.zoom()
+        if self.scene().tb:
+            x = start.x() if rect.width() > 2 * half_w else rect.center().x()
+            self.centerOn(x, rect.top() - 40 + half_h)
+        else:
+            y = start.y() if rect.height() > 2 * half_h else rect.center().y()
+            self.centerOn(rect.left() - 40 + half_w, y)
 
     def reset_zoom(self) -> None:
         self.set_zoom(1.0)

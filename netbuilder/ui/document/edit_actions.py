@@ -24,6 +24,9 @@ class EditActionsMixin:
             # After a drop from the palette the keys belong to the canvas
             # again: Tab opens quick add, not the Inspector's name field.
             self.view.setFocus(Qt.OtherFocusReason)
+
+
+            self.view.ensureVisible(self.scene.nodes[nid], 80, 60)  # follow it
         return nid
 
     def add_layer_from_palette(self, type_name: str) -> str | None:
@@ -35,11 +38,13 @@ class EditActionsMixin:
             src = graph.node(selected[0])
             if graph.output_count(src.id) > 0:
                 item = self.scene.nodes[src.id]
-                pos = QPointF(src.position[0] + 250 + 90,
-                              src.position[1] + item.height / 2)
                 taken = any(e.src == src.id for e in graph.edges)
-                if taken:
-                    pos += QPointF(0, 110)
+                if self.scene.tb:  # below it (beside it when its output is used)
+                    pos = QPointF(src.position[0] + 90 + (item.width + 40) * taken,
+                                  src.position[1] + item.height + 60 + 31)
+                else:
+                    pos = QPointF(src.position[0] + 250 + 90,
+                                  src.position[1] + item.height / 2 + 110 * taken)
                 return self.add_layer_at(type_name, pos, connect_from=(src.id, 0))
         return self.add_layer_at(type_name, self.view.view_center())
 
@@ -153,6 +158,40 @@ class EditActionsMixin:
             action.setChecked(key == current)
 
     # ------------------------------------------------------------ groups
+    def group_blocks(self, shapes: dict | None = None) -> list[str]:
+        """Fold each run of layers named by a common prefix (block_3_…,
+        conv2_block1_…) into a group; one undo step."""
+        from netbuilder.engine.model.blocks import find_blocks
+
+        graph = self.editor.graph
+        blocks = find_blocks(graph)
+        if not blocks:
+            self.show_message("No named blocks here: blocks are layers whose names "
+                              "share a prefix such as block_3_ or conv2_block1_")
+            return []
+        if shapes is None:
+            shapes = {nid: list(info.output_shapes or [])
+                      for nid, info in self.analysis.info.items()}
+        if not any(shapes.values()):
+            self.show_message("Tensor shapes are not known yet (TensorFlow is still "
+                              "loading); try Group Blocks again in a moment")
+            return []
+
+        def positions(g):
+            sizes = {nid: (item.width, item.height)
+                     for nid, item in self.scene.nodes.items()}
+            return arrange(g, sizes)
+
+        made, skipped = self.editor.group_blocks(shapes, positions)
+        if made:
+            self.scene.update_scene_rect()
+            self.scene.reroute()
+            self.view.show_graph()
+        note = f"; {len(skipped)} left as they are ({skipped[0]})" if skipped else ""
+        self.show_message(f"Folded {len(made)} block{'s' if len(made) != 1 else ''} "
+                          f"into groups{note}. Undo unfolds them.")
+        return made
+
     def group_selection(self) -> str | None:
         ids = self.scene.selected_node_ids()
         if not ids:

@@ -180,6 +180,16 @@ class Editor(QObject):
             return None
         return command.result.id
 
+    def group_blocks(self, shapes: dict, arrange) -> tuple[list[str], list[str]]:
+        """Fold every named block into a group and re-arrange (one undo
+        step); returns (group ids, reasons for blocks left alone)."""
+        from netbuilder.ui.document.group_commands import blocks_command
+
+        command = blocks_command(self.graph, shapes, arrange)
+        if not self._push(command):
+            return [], []
+        return command.result
+
     def flatten(self, node_id: str) -> list[str]:
         """Put a group's layers back inline; returns their new ids."""
         from netbuilder.ui.document.group_commands import flatten_command

@@ -75,6 +75,10 @@ class RewriteCommand(GraphCommand):
             if e not in old_edges and e not in g.edges:
                 g.connect(e.src, e.src_port, e.dst, e.dst_port)
         relink(g, {nid: node.shares for nid, node in new.nodes.items()})
+        for nid, node in new.nodes.items():  # a rewrite may also re-arrange
+            if nid in old.nodes and nid in g.nodes and \
+                    tuple(g.nodes[nid].position) != tuple(node.position):
+                g.move(nid, node.position)
 
     @property
     def added_ids(self) -> list[str]:
@@ -91,6 +95,21 @@ def group_command(graph: Graph, node_ids, name: str | None,
     return RewriteCommand(
         graph, f"Group {n} layer{'s' if n != 1 else ''}",
         lambda g: group_nodes(g, list(node_ids), name, shapes=shapes))
+
+
+def blocks_command(graph: Graph, shapes: dict, arrange) -> RewriteCommand:
+    """Fold every named block into a group, then ``arrange(graph)`` returns
+    the new positions (one undo step). ``result`` is (group ids, skipped)."""
+    from netbuilder.engine.model.blocks import group_blocks
+
+    def operation(g: Graph):
+        result = group_blocks(g, shapes)
+        if result[0]:
+            for nid, xy in arrange(g).items():
+                g.move(nid, xy)
+        return result
+
+    return RewriteCommand(graph, "Group blocks", operation)
 
 
 def flatten_command(graph: Graph, node_id: str) -> RewriteCommand:

@@ -14,7 +14,7 @@ from netbuilder.engine.model.layout.placement import Placer
 
 TB, LR = "TB", "LR"
 NODE_WIDTH = 140.0
-TB_WIDTH = 190.0  # nodes are wider top to bottom (ports on top and bottom)
+TB_WIDTH = 220.0  # nodes are wider top to bottom (ports on top and bottom)
 NODE_HEIGHT = 62.0
 PORT_SPACING = 18.0
 LAYER_GAP = {TB: 60.0, LR: 110.0}
