@@ -151,7 +151,6 @@ def test_application_roundtrip(name, kwargs):
 
 
 @pytest.mark.parametrize("name, kwargs, what", [
-    ("MobileNetV3Small", {"input_shape": (64, 64, 3)}, "operation"),
     ("InceptionResNetV2", {"input_shape": (75, 75, 3)}, "CustomScaleLayer"),
     ("ConvNeXtTiny", {"input_shape": (32, 32, 3)}, "convnext_tiny"),
 ])

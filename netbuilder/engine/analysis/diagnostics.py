@@ -12,9 +12,10 @@ import difflib
 import re
 from dataclasses import asdict, dataclass
 
-from netbuilder.engine.model import ports
+from netbuilder.engine.model import ops, ports
 from netbuilder.engine.model.errors import GraphError
 from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.ops import is_op
 from netbuilder.engine.model.params import validate_value
 
 ERROR = "error"
@@ -84,6 +85,15 @@ def _node_diagnostics(graph: Graph, node) -> list[Diagnostic]:
                                   f"Output '{node.name}' has nothing wired into it.",
                                   "Drag a wire from the last layer's output port "
                                   "to this Output."))
+        return out
+    if is_op(node.type):
+        for port in ops.missing_inputs(spec, node.params, connected):
+            out.append(Diagnostic(ERROR, node.id, port,
+                                  f"Input '{ports.input_name(spec, port)}' of "
+                                  f"'{node.name}' has neither a wire nor a "
+                                  "constant.",
+                                  "Wire a tensor into it, or give it a constant "
+                                  "value in the inspector."))
         return out
     if spec.variadic:
         if len(connected) < spec.min_inputs:

@@ -27,8 +27,11 @@ from netbuilder.engine.analysis.diagnostics import (
     structural_diagnostics,
 )
 from netbuilder.engine.analysis.flops import activation_bytes, estimate_flops
+from netbuilder.engine.analysis.op_shapes import operation_outputs
 from netbuilder.engine.model import events as ev
 from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.ops import is_op
+from netbuilder.engine.model.ports import split_call
 
 ELEMENTWISE_MERGE = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"}
 
@@ -188,6 +191,13 @@ class ShapeInference:
 
         if node.type == "Group":
             return _group_info(graph, node, inputs)
+        if is_op(node.type):
+            with _weightless_scope():
+                shapes, dtypes, problem = operation_outputs(keras, node, spec, inputs)
+            if problem is not None:
+                return None, problem
+            return NodeInfo(shapes, dtypes, 0, 0,
+                            activation_bytes(shapes, dtypes)), None
         problem = _merge_problem(node, spec, inputs)
         if problem is not None:
             return None, problem
@@ -289,13 +299,14 @@ def _count(shape) -> int:
 
 
 def _call(layer, spec, tensors: dict[int, Any]):
-    ordered = [tensors[p] for p in sorted(tensors)]
+    ordered, keywords = split_call(spec, tensors)
     if spec.call_style == "list":
-        return layer(ordered)
+        return layer(ordered, **keywords)
     if spec.call_style == "kwargs":
-        kwargs = {spec.inputs[p]: t for p, t in tensors.items()}
-        return layer(**kwargs)
-    return layer(ordered[0])
+        named = {spec.inputs[p]: tensors[p] for p in sorted(tensors)
+                 if spec.keyword_from is None or p < spec.keyword_from}
+        return layer(**named, **keywords)
+    return layer(ordered[0], **keywords)
 
 
 def _has_structural_errors(graph: Graph, node, spec, inputs) -> bool:
@@ -375,7 +386,10 @@ def _rank_problem(node, layer, spec, inputs) -> Diagnostic | None:
     input_spec = getattr(layer, "input_spec", None)
     if input_spec is None or isinstance(input_spec, (list, tuple)):
         return None
-    _, shape, _, src_name = inputs[0]
+    first = [i for i in inputs if i[0] == 0]
+    if not first:
+        return None
+    _, shape, _, src_name = first[0]
     got = len(shape)
     ndim = getattr(input_spec, "ndim", None)
     min_ndim = getattr(input_spec, "min_ndim", None)

@@ -29,11 +29,13 @@ from netbuilder.engine.codegen.layout import (
     render_layer_call,
 )
 from netbuilder.engine.codegen.literals import layer_args, string_literal
+from netbuilder.engine.codegen.op_code import operation_lines
 from netbuilder.engine.model import ports
 from netbuilder.engine.model.catalog import Catalog
 from netbuilder.engine.model.errors import GraphError
 from netbuilder.engine.model.graph import NAME_PATTERN, Graph, Node
 from netbuilder.engine.model.groups import GROUP, GroupError, inner_graph
+from netbuilder.engine.model.ops import is_op, missing_inputs
 from netbuilder.engine.model.params import missing_required, validate_params
 
 FLAVORS = ("tf-keras", "keras")
@@ -166,23 +168,36 @@ def _check_wiring(graph: Graph, catalog: Catalog) -> list[CodeProblem]:
         spec = catalog.get(node.type)
         if node.id not in live or spec is None or node.type == "Input":
             continue
-        ports = [e.dst_port for e in graph.incoming(node.id)]
+        wired = sorted(e.dst_port for e in graph.incoming(node.id))
         label = node.name
         if node.type == "Output":
-            if ports != [0]:
+            if wired != [0]:
                 problems.append(CodeProblem(node.id,
                                             f"output {label} is not connected"))
             continue
-        for port in range(spec.min_inputs):
-            if port not in ports:
-                problems.append(CodeProblem(
-                    node.id, f"{label}: input {ports.input_name(spec, port)!r} is not "
-                             "connected"))
-        if ports and ports != list(range(len(ports))):
-            problems.append(CodeProblem(node.id, f"{label}: inputs must be connected "
-                                                 "without gaps"))
-        if not spec.variadic and len(ports) > len(spec.inputs):
+        problems += _port_problems(node, spec, wired)
+        if not spec.variadic and len(wired) > len(spec.inputs):
             problems.append(CodeProblem(node.id, f"{label}: too many inputs"))
+    return problems
+
+
+def _port_problems(node: Node, spec, wired: list[int]) -> list[CodeProblem]:
+    """Required ports left free, and gaps among the positional ones (keyword
+    ports such as ``mask`` and an operation's constants may be left free)."""
+    label = node.name
+    if is_op(node.type):
+        missing = missing_inputs(spec, node.params, set(wired))
+    else:
+        missing = [p for p in range(spec.min_inputs) if p not in wired]
+    problems = [CodeProblem(node.id, f"{label}: input "
+                            f"{ports.input_name(spec, p)!r} is not connected")
+                for p in missing]
+    positional = [p for p in wired if spec.keyword_from is None
+                  or p < spec.keyword_from]
+    if positional and positional != list(range(len(positional))) \
+            and not is_op(node.type):
+        problems.append(CodeProblem(node.id, f"{label}: inputs must be connected "
+                                             "without gaps"))
     return problems
 
 
@@ -288,7 +303,9 @@ def _escaped_at(word: str, index: int) -> bool:
 def layer_call_items(graph: Graph, node: Node, variables: dict[str, list[str]]
                      ) -> Group:
     spec = graph.catalog.get(node.type)
-    sources = [variables[e.src][e.src_port] for e in graph.incoming(node.id)]
+    by_port = {e.dst_port: variables[e.src][e.src_port]
+               for e in graph.incoming(node.id)}
+    sources, keywords = ports.split_call(spec, by_port)
     if spec.call_style == "kwargs":
         items = [Item(Atom(var), ports.input_name(spec, i) + "=")
                  for i, var in enumerate(sources)]
@@ -296,6 +313,10 @@ def layer_call_items(graph: Graph, node: Node, variables: dict[str, list[str]]
         items = [Item(Group("", "[", [Item(Atom(v)) for v in sources], "]"))]
     else:
         items = [Item(Atom(sources[0]))]
+    for name, value in keywords.items():
+        node_ = (Group("", "[", [Item(Atom(v)) for v in value], "]")
+                 if isinstance(value, list) else Atom(value))
+        items.append(Item(node_, name + "="))
     return Group("", "(", items, ")")
 
 
@@ -356,6 +377,16 @@ class _ModuleWriter:
                 variables[node_id] = names
                 record(render_layer_call(names, Group(groups[node_id], "(", [], ")"),
                                          call, len(INDENT)), node_id)
+                continue
+            if is_op(node.type):
+                var = identifier(node.name, taken, _limit_for(node.type))
+                variables[node_id] = [var]
+                try:
+                    lines = operation_lines(graph, node, var, variables)
+                except GraphError as exc:
+                    raise CodegenError([CodeProblem(node_id, f"{node.name}: {exc}")]
+                                       ) from exc
+                record(lines, node_id)
                 continue
             try:
                 args = layer_args(spec, node.params, graph.catalog)

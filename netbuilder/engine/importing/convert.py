@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from netbuilder.engine.importing.op_import import op_node
 from netbuilder.engine.importing.params import (
     ImportFailure,
     check_rebuilds,
@@ -20,6 +21,7 @@ from netbuilder.engine.importing.params import (
     learned_config,
     reduce_config,
 )
+from netbuilder.engine.model import ports
 from netbuilder.engine.model.catalog import Catalog, get_catalog
 from netbuilder.engine.model.graph import Graph
 
@@ -87,6 +89,7 @@ class _Converter:
         layers = {op.name: op for op in model.operations}
         calls: dict[tuple[str, int], str] = {}
         pending: list[tuple[str, str, list]] = []
+        op_wires: list[tuple[str, str, list]] = []
         used = _tensor_sources(config)
         keras = _keras()
         # Owners first (their Keras names), then extra call sites by order.
@@ -97,9 +100,12 @@ class _Converter:
             if layer is not None and not isinstance(layer, keras.layers.Layer):
                 if lname not in used:
                     continue  # computes a mask Keras propagates by itself again
-                raise ImportFailure(f"{label}: the model applies the operation "
-                                    f"{type(layer).__name__} (keras.ops) to a tensor; "
-                                    "NetBuilder graphs hold layers only")
+                node, wires = op_node(layer, entry, graph, self.catalog, where,
+                                      self.verify)
+                calls[(lname, 0)] = node.id
+                op_wires.append((node.id, label, wires))
+                self.step(lname)
+                continue
             if entry["class_name"] == "InputLayer":
                 cfg = entry["config"]
                 shape = cfg.get("batch_shape") or [None, *(cfg.get("shape") or [])]
@@ -127,7 +133,10 @@ class _Converter:
                 calls[(lname, k)] = node.id
                 pending.append((node.id, f"{label} (call {k + 1})", call))
         for node_id, label, call in pending:
-            self._wire(graph, node_id, label, call, calls)
+            self._wire(graph, node_id, label, call, calls, used)
+        for node_id, label, wires in op_wires:
+            for port, h in wires:
+                self._connect(graph, calls, h, node_id, port, label)
         outputs = config["output_layers"]
         if isinstance(outputs, dict):
             raise ImportFailure("the model's outputs are a dict; NetBuilder models "
@@ -177,20 +186,21 @@ class _Converter:
         return node
 
     def _wire(self, graph: Graph, node_id: str, label: str, call: dict,
-              calls: dict[tuple[str, int], str]) -> None:
+              calls: dict[tuple[str, int], str], used: set[str]) -> None:
         node = graph.nodes[node_id]
         spec = self.catalog.get(node.type)
         args, kwargs = call.get("args", []), dict(call.get("kwargs") or {})
-        ports: list[tuple[int, Any]] = []
+        wires: list[tuple[int, Any]] = []
         tensors = [_history(a) for a in args]
         if spec.call_style == "kwargs":
             for i, t in enumerate(tensors):
                 if t is None:
                     raise ImportFailure(f"{label}: is called with a non-tensor "
                                         f"argument {i + 1}")
-                ports.append((i, t))
+                wires.append((i, t))
+            positional = spec.inputs[:spec.keyword_from]
             for name in list(kwargs):
-                if name not in spec.inputs:
+                if name not in positional:
                     continue
                 value = kwargs.pop(name)
                 if value is None:
@@ -198,7 +208,7 @@ class _Converter:
                 t = _history(value)
                 if t is None:
                     raise ImportFailure(f"{label}: argument {name} is not a tensor")
-                ports.append((spec.inputs.index(name), t))
+                wires.append((spec.inputs.index(name), t))
         else:
             if len(args) != 1:
                 raise ImportFailure(f"{label}: is called with {len(args)} "
@@ -210,28 +220,72 @@ class _Converter:
                 if t is None:
                     raise ImportFailure(f"{label}: input {i + 1} is not a tensor "
                                         "of the model (constants cannot be imported)")
-                ports.append((i, t))
+                wires.append((i, t))
             if spec.call_style == "single" and node.type != "Group" and \
-                    len(ports) != 1:
+                    len(wires) != 1:
                 raise ImportFailure(f"{label}: is called on a list of "
-                                    f"{len(ports)} tensors")
+                                    f"{len(wires)} tensors")
         for name, value in kwargs.items():
-            if name == "mask" and (_history(value) is not None
-                                   or _all_none(value)):
-                continue  # an automatic mask: the rebuilt model propagates it too
-            if value in HARMLESS_CALL_ARGS.get(name, ()):
+            if _all_none(value) or value in HARMLESS_CALL_ARGS.get(name, ()):
                 continue
             defaults = self.call_defaults.get(graph.layer_owner(node_id), {})
             if name in defaults and value == defaults[name]:
                 continue  # the value the layer's call takes anyway
-            raise ImportFailure(f"{label}: is called with {name}={str(value)[:40]}, "
-                                "which NetBuilder cannot represent")
-        for port, (src_layer, k, t) in ports:
-            src = calls.get((src_layer, k))
-            if src is None:
-                raise ImportFailure(f"{label}: its input comes from {src_layer!r} "
-                                    "which is not a layer of the model")
-            graph.connect(src, t, node_id, port)
+            if name == "mask" and _automatic_mask(value, used, calls):
+                continue  # an automatic mask: the rebuilt model propagates it too
+            keyword = _keyword_wires(spec, name, value)
+            if keyword is None:
+                raise ImportFailure(f"{label}: is called with {name}="
+                                    f"{str(value)[:40]}, which NetBuilder cannot "
+                                    "represent")
+            wires += keyword
+        for port, h in wires:
+            self._connect(graph, calls, h, node_id, port, label)
+
+    @staticmethod
+    def _connect(graph: Graph, calls: dict[tuple[str, int], str], h: tuple,
+                 node_id: str, port: int, label: str) -> None:
+        src_layer, k, t = h
+        src = calls.get((src_layer, k))
+        if src is None:
+            raise ImportFailure(f"{label}: its input comes from {src_layer!r} "
+                                "which is not a layer of the model")
+        if t >= graph.output_count(src):
+            raise ImportFailure(f"{label}: uses result {t + 1} of "
+                                f"{graph.nodes[src].name!r}, which has "
+                                f"{graph.output_count(src)}")
+        graph.connect(src, t, node_id, port)
+
+
+def _keyword_wires(spec, name: str, value: Any) -> list[tuple[int, Any]] | None:
+    """Wires for a tensor keyword argument (``mask=m``, ``initial_state=[h, c]``),
+    or None when the layer has no port for it."""
+    single = ports.port_of_keyword(spec, name, None)
+    if single is not None:
+        h = _history(value)
+        return [(single, h)] if h is not None else None
+    values = value if isinstance(value, list) else [value]
+    out = []
+    for i, item in enumerate(values):
+        port = ports.port_of_keyword(spec, name, i)
+        h = _history(item)
+        if port is None or h is None:
+            return None
+        out.append((port, h))
+    return out or None
+
+
+def _automatic_mask(value: Any, used: set[str], calls: dict) -> bool:
+    """A mask Keras computed itself (from an Embedding's ``mask_zero``, a
+    Masking layer): made by operations the model uses for nothing else. The
+    rebuilt model computes it again. A mask from an Input or a layer is the
+    user's own and becomes a wire."""
+    if isinstance(value, list):
+        return all(_automatic_mask(v, used, calls) for v in value)
+    h = _history(value)
+    if h is None:
+        return value is None
+    return h[0] not in used and (h[0], h[1]) not in calls
 
 
 def _tensor_sources(config: dict) -> set[str]:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.model.ops import is_op
 
 SKIP_TYPES = ("Input", "Output")
 
@@ -45,8 +46,8 @@ def weighted_nodes(graph: Graph, prefix: str = "") -> Iterator[tuple[str, list, 
     from netbuilder.engine.model.groups import GROUP, GroupError, inner_graph
 
     for node in graph.nodes.values():
-        if node.type in SKIP_TYPES or node.shares is not None:
-            continue
+        if node.type in SKIP_TYPES or node.shares is not None or is_op(node.type):
+            continue  # operations hold no weights
         path = prefix + _key(node.id)
         if node.type == GROUP:
             try:

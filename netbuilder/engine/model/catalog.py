@@ -57,7 +57,12 @@ CATEGORIES = (
     "merging",
     "activation",
     "preprocessing",
+    "operations",
 )
+
+# Type names of keras.ops operations start with this prefix, so they can never
+# collide with a layer class (``ops.add``, ``ops.matmul``).
+OPS_PREFIX = "ops."
 
 
 @dataclass
@@ -75,6 +80,9 @@ class ParamSpec:
     # For float: a [low, high] pair of numbers also fits (RandomRotation's
     # factor; Keras stores ``0.1`` as ``(-0.1, 0.1)``).
     pair: bool = False
+    # An operation's call argument: a tensor wired into the port of the same
+    # name, or (when the port is free) this constant value.
+    tensor: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, False, "")
@@ -99,6 +107,13 @@ class LayerSpec:
     state_outputs: int = 0
     aliases: list[str] = field(default_factory=list)
     module: str = ""
+    # Ports from this index on are keyword tensor arguments of the call
+    # (``initial_state``, ``mask``); None when there are none.
+    keyword_from: int | None = None
+    # Operations (``ops.*``): the keras.ops function's parameters in order
+    # ("*name" for a variadic one) and the Operation class Keras records.
+    signature: list[str] = field(default_factory=list)
+    op_class: str = ""
 
     def param(self, name: str) -> ParamSpec | None:
         for p in self.params:
@@ -175,6 +190,7 @@ class Catalog:
         self.exclusions = dict(exclusions or {})
         self._specs: dict[str, LayerSpec] = {}
         self._aliases: dict[str, str] = {}
+        self._op_classes: dict[tuple[str, str], LayerSpec] | None = None
         for spec in _io_specs() + specs:
             self._specs[spec.type] = spec
             for alias in spec.aliases:
@@ -193,6 +209,14 @@ class Catalog:
         if spec is None and type_name in self._aliases:
             spec = self._specs[self._aliases[type_name]]
         return spec
+
+    def op_spec(self, module: str, class_name: str) -> LayerSpec | None:
+        """The operation whose Keras class is ``module.class_name`` (what a
+        saved model's config records for a keras.ops call)."""
+        if self._op_classes is None:
+            self._op_classes = {(s.module, s.op_class): s
+                                for s in self._specs.values() if s.op_class}
+        return self._op_classes.get((module, class_name))
 
     def canonical(self, type_name: str) -> str:
         return self._aliases.get(type_name, type_name)

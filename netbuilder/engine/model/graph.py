@@ -72,7 +72,9 @@ class Edge:
 
 
 def snake_case(type_name: str) -> str:
-    """Keras's own default-name rule: ``MaxPooling2D`` -> ``max_pooling2d``."""
+    """Keras's own default-name rule: ``MaxPooling2D`` -> ``max_pooling2d``;
+    an operation is named after its function (``ops.add`` -> ``add``)."""
+    type_name = type_name.rsplit(".", 1)[-1]
     s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", type_name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 

@@ -66,3 +66,42 @@ def output_name(port: int, count: int) -> str:
     if count == 1:
         return "output"
     return "output" if port == 0 else f"state_{port - 1}"
+
+
+def keyword_port(spec: LayerSpec, port: int) -> tuple[str, int | None] | None:
+    """(argument, index in its list) of a keyword tensor port, e.g.
+    ``initial_state[1]`` -> ("initial_state", 1), ``mask`` -> ("mask", None);
+    None for the ports the layer takes positionally."""
+    if spec.keyword_from is None or port < spec.keyword_from \
+            or port >= len(spec.inputs):
+        return None
+    name = spec.inputs[port]
+    if name.endswith("]") and "[" in name:
+        base, index = name[:-1].split("[", 1)
+        return base, int(index)
+    return name, None
+
+
+def split_call(spec: LayerSpec, by_port: dict[int, Any]
+               ) -> tuple[list[Any], dict[str, Any]]:
+    """A layer call's wired values: (positional, by keyword) where list
+    keywords (``initial_state``) hold their wired entries in order."""
+    positional: list[Any] = []
+    keywords: dict[str, Any] = {}
+    for port in sorted(by_port):
+        kw = keyword_port(spec, port)
+        if kw is None:
+            positional.append(by_port[port])
+        elif kw[1] is None:
+            keywords[kw[0]] = by_port[port]
+        else:
+            keywords.setdefault(kw[0], []).append(by_port[port])
+    return positional, keywords
+
+
+def port_of_keyword(spec: LayerSpec, name: str, index: int | None) -> int | None:
+    """The port of keyword argument ``name`` (entry ``index`` of a list)."""
+    wanted = name if index is None else f"{name}[{index}]"
+    if spec.keyword_from is None or wanted not in spec.inputs[spec.keyword_from:]:
+        return None
+    return spec.inputs.index(wanted, spec.keyword_from)

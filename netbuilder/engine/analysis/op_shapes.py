@@ -1,0 +1,55 @@
+"""Shapes of operation (``ops.*``) nodes, inferred by calling the keras.ops
+function on symbolic tensors: Keras's own ``compute_output_spec`` runs, so
+broadcasting, axes and dtypes are exactly what the model will do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netbuilder.engine.analysis.diagnostics import ERROR, Diagnostic
+from netbuilder.engine.model import ops
+
+
+def call_operation(keras: Any, spec, params: dict[str, Any],
+                   tensors: dict[int, Any]) -> Any:
+    """Call ``keras.ops.<name>`` with the wired ``tensors`` (port -> tensor)
+    and the node's constants and params."""
+    positional, keyword = ops.bind(spec, params, list(tensors))
+
+    def value(arg: ops.Arg) -> Any:
+        if arg.port is not None:
+            return tensors[arg.port]
+        if arg.ports is not None:
+            return [tensors[p] for p in arg.ports]
+        return ops.decode_constant(arg.value)
+
+    args: list[Any] = []
+    for arg in positional:
+        if arg.splat:
+            args.extend(value(arg))
+        else:
+            args.append(value(arg))
+    kwargs = {arg.name: value(arg) for arg in keyword}
+    function = getattr(keras.ops, ops.function_name(spec))
+    return function(*args, **kwargs)
+
+
+def operation_outputs(keras: Any, node, spec, inputs
+                      ) -> tuple[list[tuple], list[str], Diagnostic | None]:
+    """(shapes, dtypes, problem) of an operation node; ``inputs`` as in
+    :mod:`shapes` (port, shape, dtype, source name)."""
+    tensors = {port: keras.KerasTensor(shape, dtype=dtype)
+               for port, shape, dtype, _ in inputs}
+    result = call_operation(keras, spec, node.params, tensors)
+    if isinstance(result, (list, tuple)):
+        return [], [], Diagnostic(
+            ERROR, node.id, None,
+            f"'{node.name}': {spec.type} returns {len(result)} tensors; NetBuilder "
+            "supports operations with one result.",
+            "Use a layer or an operation that returns one tensor.")
+    if not isinstance(result, keras.KerasTensor):
+        return [], [], Diagnostic(
+            ERROR, node.id, None,
+            f"'{node.name}': {spec.type} gives a constant, not a tensor of the "
+            "model.", "Wire a tensor into one of its ports.")
+    return [tuple(result.shape)], [str(result.dtype)], None
