@@ -12,7 +12,8 @@ A data spec string names the source (the command line's ``--data``):
   Input/Output nodes (``x_<input>``/``y_<output>`` or the bare names);
 - ``csv:PATH#target=COL[&features=A,B,...]`` — numeric feature columns, a
   target column (non-numeric targets are mapped to integers, mapping kept);
-- ``folder:PATH[#size=H,W]`` — one sub-folder per class of images;
+- ``folder:PATH[#size=H,W]`` — one sub-folder per class of images, read at
+  the model Input's size and channels unless ``#size`` is given;
 - ``keras:NAME`` — mnist, fashion_mnist, cifar10, cifar100 with Keras's own
   loaders (needs the network unless already cached).
 
@@ -66,8 +67,11 @@ class Dataset:
     description: str = ""
     # For image folders: tf.data pipelines instead of arrays.
     pipelines: dict[str, Any] = field(default_factory=dict)
+    source_folder: Path | None = None  # the image folder they read
 
     def summary(self) -> str:
+        if self.pipelines.get("train") is not None and not self.train.x:
+            return self._pipeline_summary()
         parts = [f"{self.name}: {len(self.train)} training samples"]
         if self.validation is not None:
             parts.append(f"{len(self.validation)} validation")
@@ -77,17 +81,31 @@ class Dataset:
         labels = ", ".join(str(tuple(a.shape[1:])) for a in self.train.y)
         return ", ".join(parts) + f"; inputs {shapes}; labels {labels}"
 
+    def _pipeline_summary(self) -> str:
+        parts = []
+        for name in ("train", "validation", "test"):
+            pipeline = self.pipelines.get(name)
+            if pipeline is not None:
+                parts.append(f"{int(pipeline.cardinality())} "
+                             f"{'training' if name == 'train' else name}")
+        x_spec, _ = self.pipelines["train"].element_spec
+        return (f"{self.name}: {', '.join(parts)} images; inputs "
+                f"{tuple(x_spec.shape)}; {self.description}")
+
 
 def load_data(spec: str, base_dir: str | Path | None = None, seed: int = 0,
               validation_split: float = 0.0, test_split: float = 0.0,
               input_names: list[str] | None = None,
               output_names: list[str] | None = None,
-              timeout: float = 30.0) -> Dataset:
+              timeout: float = 30.0,
+              image_shape: list | tuple | None = None) -> Dataset:
     """Load a data spec and split it with ``seed``.
 
     Fractions split what the source does not already provide: a source with
     its own test set keeps it; ``validation_split`` comes out of training.
     Relative paths are resolved against ``base_dir`` (the project's folder).
+    ``image_shape`` (the model Input's ``[height, width, channels]``) sets
+    the size and colour mode image folders are read at.
     """
     parsed = parse_spec(spec)
     for name, frac in (("validation_split", validation_split),
@@ -106,7 +124,7 @@ def load_data(spec: str, base_dir: str | Path | None = None, seed: int = 0,
         data = load_csv(_resolve(base, parsed.target), parsed.options)
     elif parsed.kind == "folder":
         return load_folder(_resolve(base, parsed.target), parsed.options, seed,
-                           validation_split)
+                           validation_split, image_shape)
     else:
         data = load_keras_dataset(parsed.target, timeout)
     return split_dataset(data, seed, validation_split, test_split)
@@ -240,15 +258,31 @@ def load_npz(path: Path, input_names: list[str], output_names: list[str]) -> Dat
     with archive as f:
         keys = set(f.files)
 
+        def read(key: str) -> np.ndarray:
+            try:
+                return f[key]
+            except ValueError as exc:  # object arrays need pickle: refused
+                if "allow_pickle" not in str(exc):
+                    raise DataError(f"{path.name}: the array {key!r} cannot be "
+                                    f"read: {exc}") from None
+                raise DataError(
+                    f"{path.name}: the array {key!r} holds Python objects (dtype "
+                    "object, e.g. lists of different lengths or strings); "
+                    "NetBuilder reads only numeric arrays. Save it with a number "
+                    "dtype (pad ragged sequences to one length)") from None
+            except (OSError, EOFError) as exc:
+                raise DataError(f"{path.name}: the array {key!r} cannot be read "
+                                f"(damaged file?): {exc}") from None
+
         def pick(prefix: str, names: list[str], suffix: str = "") -> list[np.ndarray]:
             plain = prefix + suffix
             if plain in keys:
-                return [f[plain]]
+                return [read(plain)]
             found = []
             for name in names:
                 for key in (f"{prefix}_{name}{suffix}", f"{name}{suffix}"):
                     if key in keys:
-                        found.append(f[key])
+                        found.append(read(key))
                         break
                 else:
                     return []
@@ -343,25 +377,31 @@ def load_csv(path: Path, options: dict[str, str]) -> Dataset:
 
 
 # ------------------------------------------------------------------ folders
+IMAGE_SIGNATURES = {".png": (b"\x89PNG",), ".jpg": (b"\xff\xd8",),
+                    ".jpeg": (b"\xff\xd8",), ".gif": (b"GIF8",), ".bmp": (b"BM",)}
+COLOR_MODES = {1: "grayscale", 3: "rgb", 4: "rgba"}
+
+
 def load_folder(path: Path, options: dict[str, str], seed: int,
-                validation_split: float) -> Dataset:
-    """Image folders via keras.utils.image_dataset_from_directory (lazy)."""
+                validation_split: float,
+                image_shape: list | tuple | None = None) -> Dataset:
+    """Image folders via keras.utils.image_dataset_from_directory (lazy),
+    at ``#size`` or else the Input's size (``image_shape``), else 64×64."""
     if not path.is_dir():
         raise DataError(f"no such folder: {path}")
     classes = sorted(p.name for p in path.iterdir() if p.is_dir())
     if len(classes) < 2:
         raise DataError(f"{path} needs one sub-folder per class (found "
                         f"{len(classes)})")
-    size = options.get("size", "64,64")
-    try:
-        height, width = (int(v) for v in size.split(","))
-    except ValueError:
-        raise DataError(f"size must be HEIGHT,WIDTH, got {size!r}") from None
+    height, width, mode = _image_size(options, image_shape)
+    bad = first_bad_image(path, full=False)
+    if bad:
+        raise DataError(bad)
     from netbuilder.engine.keras.runtime import load_keras
 
     keras = load_keras()
     kwargs = dict(image_size=(height, width), seed=seed, batch_size=None,
-                  label_mode="int")
+                  label_mode="int", color_mode=mode)
     try:
         if validation_split:
             train, val = keras.utils.image_dataset_from_directory(
@@ -373,9 +413,56 @@ def load_folder(path: Path, options: dict[str, str], seed: int,
     except (ValueError, OSError) as exc:
         raise DataError(f"{path}: {exc}") from None
     data = Dataset(path.name, Split([], []), class_names=classes,
-                   description=f"images resized to {height}×{width}")
+                   description=f"images resized to {height}×{width} ({mode})")
     data.pipelines = {"train": train, "validation": val}
+    data.source_folder = path
     return data
+
+
+def _image_size(options: dict[str, str],
+                image_shape: list | tuple | None) -> tuple[int, int, str]:
+    shape = list(image_shape) if image_shape is not None else []
+    known = len(shape) == 3 and all(isinstance(v, int) and v > 0 for v in shape)
+    mode = COLOR_MODES.get(shape[2], "rgb") if known else "rgb"
+    if "size" not in options and known:
+        return shape[0], shape[1], mode
+    size = options.get("size", "64,64")
+    try:
+        height, width = (int(v) for v in size.split(","))
+    except ValueError:
+        raise DataError(f"size must be HEIGHT,WIDTH, got {size!r}") from None
+    if height < 1 or width < 1:
+        raise DataError(f"size must be positive, got {size!r}")
+    return height, width, mode
+
+
+def image_files(folder: Path) -> list[Path]:
+    """The files image_dataset_from_directory reads (by suffix)."""
+    return sorted(p for p in folder.rglob("*")
+                  if p.suffix.lower() in IMAGE_SIGNATURES and p.is_file())
+
+
+def first_bad_image(folder: Path, full: bool = True) -> str | None:
+    """A message naming the first image that cannot be read, or None. Quick
+    check: the file's signature; ``full``: decode every image (to find a
+    truncated one after TensorFlow failed on it)."""
+    for file in image_files(folder):
+        name = file.relative_to(folder.parent)
+        try:
+            head = file.read_bytes()[:8] if not full else file.read_bytes()
+        except OSError as exc:
+            return f"the image {name} cannot be read: {exc.strerror or exc}"
+        if not head.startswith(IMAGE_SIGNATURES[file.suffix.lower()]):
+            return (f"the image {name} is not a valid "
+                    f"{file.suffix.lstrip('.').upper()} file (empty or damaged)")
+        if full:
+            import tensorflow as tf
+
+            try:
+                tf.io.decode_image(head, expand_animations=False)
+            except Exception:  # noqa: BLE001 - any decoding failure
+                return f"the image {name} is damaged and cannot be decoded"
+    return None
 
 
 # ------------------------------------------------------------------ keras

@@ -156,7 +156,7 @@ class TrainingSession:
                     validation_split=self.config.validation_split,
                     test_split=self.test_split,
                     input_names=[n.name for n in self.graph.input_nodes()],
-                    output_names=outputs)
+                    output_names=outputs, image_shape=image_shape(self.graph))
             except DataError as exc:
                 raise TrainingError(str(exc)) from None
         out_shapes = {}
@@ -290,7 +290,7 @@ class TrainingSession:
             self.train_seconds += time.perf_counter() - t0
             segment.update(to=self.completed_epochs, stopped="failed")
             self.listener(TrainingEvent(FAILED, message=f"training failed: "
-                                        f"{clean_message(exc)}"))
+                                        f"{self._data_fault() or clean_message(exc)}"))
             return
         self.train_seconds += time.perf_counter() - t0
         segment.update(to=self.completed_epochs, stopped=self.stop_reason or None)
@@ -301,6 +301,15 @@ class TrainingSession:
             self.listener(TrainingEvent(FINISHED, self.completed_epochs - 1,
                                         message=f"trained {self.completed_epochs} "
                                                 "epoch(s)"))
+
+    def _data_fault(self) -> str | None:
+        """After a failure reading an image folder: which image is bad."""
+        folder = self.dataset.source_folder if self.dataset else None
+        if folder is None:
+            return None
+        from netbuilder.engine.training.datasets import first_bad_image
+
+        return first_bad_image(folder)
 
     def _pipeline(self, name: str, split: Split | None, shuffle: bool):
         pipeline = self.dataset.pipelines.get(name)
@@ -420,18 +429,17 @@ class TrainingSession:
         confusion matrix and per-class accuracy of the first output."""
         if self.model is None:
             raise TrainingError("nothing has been trained yet")
-        split = self.dataset.test or self.dataset.validation
-        which = "test" if self.dataset.test is not None else "validation"
-        if split is None:
-            split = self.dataset.train
-            which = "training"
-        ds = to_tf_dataset(split, self.global_batch_size, False, None)
-        metrics = self.model.evaluate(ds, verbose=0, return_dict=True)
-        result: dict[str, Any] = {"split": which, "samples": len(split),
+        which, ds = self._evaluation_data()
+        try:
+            metrics = self.model.evaluate(ds, verbose=0, return_dict=True)
+            first, labels = self._predict(ds)
+        except Exception as exc:  # a damaged image, a data fault
+            fault = self._data_fault()
+            if fault is None:
+                raise
+            raise TrainingError(f"evaluation failed: {fault}") from exc
+        result: dict[str, Any] = {"split": which, "samples": len(labels),
                                   "metrics": _clean_logs(metrics)}
-        preds = self.model.predict(ds, verbose=0)
-        first = preds[0] if isinstance(preds, (list, tuple)) else preds
-        labels = split.y[0]
         if self.dataset.task == "classification" and first.ndim == 2:
             if first.shape[1] == 1:
                 predicted = (first[:, 0] > 0.5).astype(int)
@@ -450,6 +458,28 @@ class TrainingSession:
             result["class_names"] = self.dataset.class_names or [
                 str(i) for i in range(classes)]
         return result
+
+    def _evaluation_data(self):
+        """(split name, batched tf.data) for evaluate: the test split, else
+        validation, else training; arrays or an image folder's pipelines."""
+        for which in ("test", "validation", "train"):
+            split = getattr(self.dataset, which)
+            name = "training" if which == "train" else which
+            if split is not None and split.x:
+                return name, to_tf_dataset(split, self.global_batch_size, False,
+                                           None)
+            pipeline = self.dataset.pipelines.get(which)
+            if pipeline is not None:
+                return name, pipeline.batch(self.global_batch_size)
+        raise TrainingError("there is no data to evaluate on")
+
+    def _predict(self, ds) -> tuple[np.ndarray, np.ndarray]:
+        """Predictions of the first output, and its labels."""
+        preds = self.model.predict(ds, verbose=0)
+        first = preds[0] if isinstance(preds, (list, tuple)) else preds
+        labels = [np.asarray(y[0] if isinstance(y, (list, tuple)) else y)
+                  for _, y in ds]
+        return first, np.concatenate(labels)
 
     def record(self, evaluation: dict[str, Any] | None = None) -> dict[str, Any]:
         """This run as plain JSON, for the project's list of runs."""
@@ -481,6 +511,13 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_json_safe(v) for v in value]
     return value
+
+
+def image_shape(graph: Graph) -> list | None:
+    """The first Input's shape: image folders are read at that size."""
+    inputs = graph.input_nodes()
+    shape = inputs[0].params.get("shape") if inputs else None
+    return list(shape) if isinstance(shape, (list, tuple)) else None
 
 
 def _tensorboard_available() -> bool:

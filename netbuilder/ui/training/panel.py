@@ -291,12 +291,14 @@ class TrainingPanel(RunnerMixin, ExportMixin, QWidget):
         self.preview.setText(f"Loading {spec}…")
         base = self._base_dir()
         split = self.form.validation.value()
+        shape = tr.image_shape(self.graph)
 
         def work() -> None:
             from netbuilder.engine.training.datasets import DataError, load_data
 
             try:
-                data = load_data(spec, base, validation_split=split)
+                data = load_data(spec, base, validation_split=split,
+                                 image_shape=shape)
             except DataError as exc:
                 self.previewReady.emit(f"<span style='color:#ff6b6b'>{exc}</span>")
                 return
