@@ -141,3 +141,57 @@ def test_a_failed_multi_worker_run_resumes_from_its_backup(tmp_path):
     # from the start.
     assert second[0]["epochs_seen"] == second[1]["epochs_seen"] == [1, 2, 3]
     assert len(second[0]["history"]["loss"]) == 3
+
+
+def uneven_project(tmp_path):
+    """256 samples, 20% validation (205 / 51), batch 32 per replica: on two
+    replicas neither the last training batch (13) nor the validation batch
+    (51) splits evenly."""
+    from engine_helpers import chain
+
+    from netbuilder.engine.model.graph import Graph
+    from netbuilder.engine.model.project import save_project
+
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "d.npz", x=rng.normal(size=(256, 10)).astype("float32"),
+             y=rng.integers(0, 6, 256))
+    g = Graph("uneven")
+    chain(g, [("Input", {"shape": [10]}),
+              ("Dense", {"units": 16, "activation": "relu"}),
+              ("Dense", {"units": 6, "activation": "softmax"}), ("Output", {})])
+    g.extra["training"] = {"data": "npz:d.npz", "epochs": 2, "batch_size": 32,
+                           "seed": 0, "validation_split": 0.2,
+                           "export": {"format": "keras", "path": "trained.keras"}}
+    path = tmp_path / "uneven.nbproj"
+    save_project(g, path)
+    return path
+
+
+@pytest.mark.slow
+def test_mirrored_training_with_uneven_batches_from_the_cli(tmp_path):
+    path = uneven_project(tmp_path)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.run([sys.executable, "-m", "netbuilder.cli.main", "train",
+                           str(path), "--strategy", "mirrored", "--cpu-replicas",
+                           "2", "--save-run"],
+                          capture_output=True, text=True, timeout=TIMEOUT, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "205 training samples, 51 validation" in proc.stdout
+    assert "2 replica(s)" in proc.stdout and "epoch 2/2" in proc.stdout
+    assert "evaluation on the validation split (51 samples)" in proc.stdout
+
+
+@pytest.mark.slow
+def test_exported_script_trains_mirrored_with_uneven_batches(tmp_path):
+    from netbuilder.engine.codegen.module import generate_code
+    from netbuilder.engine.model.project import load_project
+
+    path = uneven_project(tmp_path)
+    script = generate_code(load_project(path).graph, with_training=True)
+    (tmp_path / "train.py").write_text(script)
+    env = {"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": ""}
+    proc = subprocess.run([sys.executable, "-I", "train.py", "--strategy", "mirrored",
+                           "--cpu-replicas", "2"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=TIMEOUT, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (tmp_path / "trained.keras").exists()

@@ -94,7 +94,8 @@ def keras_multi_worker_fixes() -> None:
 
 def prebuild(model: keras.Model, strategy, x, y) -> None:
     """Build the compiled model from one local batch, then skip Keras's own
-    build, which cannot average a multi-worker batch."""
+    build, which averages the first distributed batch: that fails for
+    multi-worker, and for mirrored when that batch does not split evenly."""
     with strategy.scope():
         model._symbolic_build(data_batch=(x, y))
     model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None

@@ -9,10 +9,12 @@ the global batch is ``batch_size × replicas``.
 
 Keras 3.15 with TensorFlow 2.21 cannot ``fit`` under
 ``MultiWorkerMirroredStrategy`` out of the box (keras-team/keras#20585): its
-symbolic build averages a per-replica data batch, and its multi-worker
-metric reduction asks for axis 0 of scalars. :func:`multi_worker_fixes`
-works around both, narrowly, for that strategy only; the exported training
-script carries the same few lines.
+symbolic build averages a per-replica data batch (which also breaks
+mirrored training when the first batch of a fit or an evaluation does not
+split evenly across replicas), and its multi-worker metric reduction asks
+for axis 0 of scalars. :func:`prebuild_for_replicas` (any strategy with
+several replicas) and :func:`multi_worker_fixes` (multi-worker only) work
+around them narrowly; the exported training script carries the same lines.
 """
 
 from __future__ import annotations
@@ -164,10 +166,13 @@ def multi_worker_fixes() -> None:
     _FIXED = True
 
 
-def prebuild_for_multi_worker(model, strategy, sample_batch) -> None:
+def prebuild_for_replicas(model, strategy, sample_batch) -> None:
     """Build the compiled model's state from one local (non-distributed)
-    batch inside the strategy, and skip Keras's own build that would try to
-    average a distributed batch (keras-team/keras#20585)."""
+    batch inside the strategy, and skip Keras's own build, which averages
+    the first distributed batch (keras-team/keras#20585): that fails for
+    multi-worker, and for mirrored whenever that batch does not split evenly
+    across the replicas (a 51-sample validation set on two replicas: AddN
+    [26, n] != [25, n]). Needed for every strategy with several replicas."""
     with strategy.scope():
         model._symbolic_build(data_batch=sample_batch)
     model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None

@@ -173,7 +173,7 @@ class TrainingSession:
         from netbuilder.engine.training.distribute import (
             DistributeError,
             make_strategy,
-            prebuild_for_multi_worker,
+            prebuild_for_replicas,
         )
 
         try:
@@ -193,9 +193,8 @@ class TrainingSession:
             self.model.compile(optimizer=make_optimizer(self.config),
                                loss=loss if len(loss) > 1 else loss[0],
                                metrics=metrics if len(metrics) > 1 else metrics[0])
-        if self.config.strategy == "multi-worker" and self.dataset.train.x:
-            prebuild_for_multi_worker(self.model, self.strategy,
-                                      self._sample_batch())
+        if self.strategy_info.replicas > 1 or self.config.strategy == "multi-worker":
+            prebuild_for_replicas(self.model, self.strategy, self._sample_batch())
         notes = "".join(f"; {note}" for note in self.weights_notes)
         self.listener(TrainingEvent(PREPARED, message=self.dataset.summary() + "; "
                                     + self.strategy_info.describe(
@@ -215,6 +214,9 @@ class TrainingSession:
         import tensorflow as tf
 
         n = self.global_batch_size
+        pipeline = self.dataset.pipelines.get("train")
+        if pipeline is not None and not self.dataset.train.x:
+            return next(iter(pipeline.batch(n)))
         x = [tf.constant(a[:n]) for a in self.dataset.train.x]
         y = [tf.constant(a[:n]) for a in self.dataset.train.y]
         return (x[0] if len(x) == 1 else tuple(x), y[0] if len(y) == 1 else tuple(y))
