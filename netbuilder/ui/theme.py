@@ -83,6 +83,16 @@ KEY_PARAMS = ("units", "filters", "kernel_size", "pool_size", "strides", "rate",
               "activation")
 
 
+def _as_tuple(value: Any, pspec) -> Any:
+    """An int given for an n-tuple param (``kernel_size=3`` of Conv2D) as the
+    tuple Keras makes of it, so that the face reads 3×3 however it was set."""
+    length = getattr(pspec, "length", None)
+    if isinstance(value, int) and not isinstance(value, bool) \
+            and getattr(pspec, "kind", "") == "int_tuple" and length and length > 1:
+        return [value] * length
+    return value
+
+
 def node_summary(node, spec) -> str:
     """One line of key params, e.g. ``32 · 3×3 · relu``."""
     params = node.params
@@ -90,10 +100,10 @@ def node_summary(node, spec) -> str:
     for key in KEY_PARAMS:
         if key not in params:
             continue
-        value = params[key]
+        value = _as_tuple(params[key], spec.param(key) if spec is not None else None)
         if key == "strides" and spec is not None:
             pspec = spec.param("strides")
-            if pspec is not None and value == pspec.default:
+            if pspec is not None and value == _as_tuple(pspec.default, pspec):
                 continue
         text = format_value(value)
         if key in ("strides",):

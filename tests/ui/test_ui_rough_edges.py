@@ -203,3 +203,46 @@ def test_first_start_uses_the_screen_and_gives_the_canvas_most_room(qtbot,
     # (the test screen is 800 px wide: the side docks are at their minimum)
     assert win.palette_dock.width() <= max(200, screen.width() // 8) + 12
     assert canvas.width() > win.width() * 0.3
+
+
+def test_every_wire_label_has_the_same_compact_form(window):
+    win = window
+    a = drop_layer(win, "Input", (0, 0))
+    b = drop_layer(win, "Dense", (900, 0))  # a long wire with room to spare
+    connect(win, a, b)
+    [item] = win.scene.edges.values()
+    item.set_label("(None, 64)", "64")
+    assert item.label == "64"
+    assert item.toolTip() == "tensor shape (None, 64)"
+
+
+def test_a_conv2d_made_in_the_app_reads_like_the_example():
+    from netbuilder.engine.model.graph import Graph
+    from netbuilder.ui.theme import node_summary
+
+    g = Graph("faces")
+    made = g.add_node("Conv2D", params={"filters": 32, "kernel_size": 3,
+                                        "activation": "relu"})
+    example = g.add_node("Conv2D", params={"filters": 32, "kernel_size": [3, 3],
+                                           "activation": "relu"})
+    spec = g.catalog.get("Conv2D")
+    assert node_summary(made, spec) == node_summary(example, spec) == "32 · 3×3 · relu"
+    conv1d = g.add_node("Conv1D", params={"filters": 8, "kernel_size": 5})
+    assert node_summary(conv1d, g.catalog.get("Conv1D")) == "8 · 5"
+
+
+def test_model_summary_counts_layers_not_inputs_and_outputs(window):
+    from PySide6.QtWidgets import QHeaderView
+
+    win = window
+    ids = [drop_layer(win, t, (300 * i, 0)) for i, t in
+           enumerate(["Input", "Dense", "Dense", "Output"])]
+    win.summary.update_summary(win.editor.graph, {})
+    total = win.summary.topLevelItem(win.summary.topLevelItemCount() - 1)
+    assert total.text(1) == "2 layers"
+    assert len(ids) == 4
+    header = win.summary.header()
+    assert not header.stretchLastSection()
+    assert header.sectionResizeMode(2) == QHeaderView.Stretch
+    win.summary.resize(1200, 200)
+    assert win.summary.columnWidth(4) < 150

@@ -216,3 +216,80 @@ def test_stop_then_resume_continues_the_same_run(win, qtbot):
     assert [r["label"] for r in panel.plot.runs] == ["run-1"]
     assert panel.status.text().startswith(
         f"Stopped run-1 by the user after epoch {total}/40.")
+
+
+def test_the_export_dialog_names_the_file_after_the_chosen_format(win, qtbot,
+                                                                  tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QComboBox
+
+    from netbuilder.ui.training.exporting import ExportFileDialog
+
+    dialog = ExportFileDialog(win, tmp_path, "small_cnn")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.current_name() == "small_cnn.keras"
+    combo = dialog.findChild(QComboBox, "fileTypeCombo")
+    # the name field has the keyboard focus, as when the dialog opens
+    dialog.activateWindow()
+    dialog._name_edit().setFocus()
+    qtbot.waitUntil(dialog._name_edit().hasFocus, timeout=2000)
+    QTest.keyClick(combo, Qt.Key_Down)  # Keras -> SavedModel folder
+    assert dialog.selectedNameFilter() == "SavedModel folder (*)"
+    assert dialog.current_name() == "small_cnn"  # a folder: no .keras
+    assert dialog.choice() == ("savedmodel", str(tmp_path / "small_cnn"))
+    QTest.keyClick(combo, Qt.Key_Down)
+    assert dialog.choice() == ("tflite", str(tmp_path / "small_cnn.tflite"))
+    QTest.keyClick(combo, Qt.Key_Up)
+    QTest.keyClick(combo, Qt.Key_Up)
+    assert dialog.choice() == ("keras", str(tmp_path / "small_cnn.keras"))
+
+
+def test_curves_have_a_placeholder_and_one_legend_entry_per_run(win, qtbot):
+    from PySide6.QtCore import Qt
+
+    panel = win.training_panel
+    win.training_dock.show()
+    win.training_dock.raise_()
+    win.resizeDocks([win.training_dock], [460], Qt.Vertical)
+    plot = panel.plot
+    panel.tabs.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: plot.isVisible() and plot.height() > 200, timeout=5000)
+    plot.redraw()
+    assert plot.stack.currentWidget() is plot.placeholder
+    assert "Press Train (F5)" in plot.placeholder.text()
+    # run-1 finished (still the current run on the plot), then recorded:
+    # starting run-2 must not list run-1 twice
+    plot.start_run("run-1", ["loss"])
+    for loss in (1.0, 0.5):
+        plot.add_epoch({"loss": loss})
+    plot.set_previous_runs([{"id": "run-1", "history": {"loss": [1.0, 0.5]}}])
+    plot.start_run("run-2", ["loss"])
+    plot.add_epoch({"loss": 0.9})
+    plot.redraw()
+    assert plot.stack.currentWidget() is plot.canvas
+    [legend] = plot.figure.legends
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels == ["run-1", "run-2", "training", "validation"]
+    # the legend is outside the axes: it covers no data
+    plot.canvas.draw()
+    renderer = plot.canvas.get_renderer()
+    box = legend.get_window_extent(renderer)
+    for ax in plot.figure.axes:
+        assert not box.overlaps(ax.get_window_extent(renderer))
+
+
+def test_the_confusion_matrix_is_dark_where_it_is_empty(win):
+    from matplotlib.colors import to_hex
+
+    from netbuilder.ui.training.evaluation_view import dark_blues
+    from netbuilder.ui.training.plot_style import AXES
+
+    assert to_hex(dark_blues()(0.0)) == AXES
+    view = win.training_panel.evaluation
+    view.show_result({"split": "test", "samples": 4, "metrics": {"accuracy": 0.5},
+                      "confusion_matrix": [[2, 0], [2, 0]],
+                      "per_class_accuracy": [1.0, 0.0], "class_names": ["a", "b"]})
+    image = view.figure.axes[0].images[0]
+    assert to_hex(image.cmap(image.norm(0))) == AXES

@@ -38,12 +38,12 @@ def structural_diagnostics(graph: Graph) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     if not graph.input_nodes():
         out.append(Diagnostic(ERROR, None, None, "The graph has no Input node.",
-                              "Add an Input (category io) and set the shape of "
-                              "one sample."))
+                              "Add an Input (palette: Inputs & outputs) and set "
+                              "the shape of one sample."))
     if not graph.output_nodes():
         out.append(Diagnostic(ERROR, None, None, "The graph has no Output node.",
-                              "Add an Output (category io) and wire the model's "
-                              "result into it."))
+                              "Add an Output (palette: Inputs & outputs) and wire "
+                              "the model's result into it."))
     for node in graph.nodes.values():
         out.extend(_node_diagnostics(graph, node))
     out.extend(_reachability(graph))

@@ -69,8 +69,8 @@ class EdgeItem(QGraphicsItem):
         self.update_path()
 
     def set_label(self, text: str, compact: str = "") -> None:
-        """``text`` is the full shape; ``compact`` is used when the wire is
-        too short for it."""
+        """``text`` is the full shape (in the tooltip); ``compact`` is drawn
+        on the wire."""
         if (text, compact or text) != (self.full_label, self.compact_label):
             self.full_label, self.compact_label = text, compact or text
             self.setToolTip(f"tensor shape {text}" if text else "")
@@ -110,12 +110,12 @@ class EdgeItem(QGraphicsItem):
         self._path = (route_path(*route, self.tb) if route is not None
                       else wire_path(a, b, self.tb))
         fm = QFontMetrics(self._font)
-        self.label = self.full_label
+        # One form on every wire: the compact one (no batch axis); the full
+        # shape is in the tooltip.
+        self.label = self.compact_label
         mid, room, room_h = self._label_place(a, b)
         if self.label and fm.horizontalAdvance(self.label) + 10 > room:
-            self.label = self.compact_label
-            if fm.horizontalAdvance(self.label) + 10 > room:
-                self.label = ""  # no room: the tooltip still tells
+            self.label = ""  # no room: the tooltip still tells
         if fm.height() + 2 > room_h:
             self.label = ""
         if self.label:

@@ -23,8 +23,10 @@ class SummaryPanel(QTreeWidget):
         self.setUniformRowHeights(True)
         header = self.header()
         header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setStretchLastSection(True)
-        for col, width in enumerate((160, 130, 200, 100)):
+        # the shape column takes the spare width, not the FLOPs column
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(2, QHeaderView.Stretch)
+        for col, width in enumerate((160, 130, 200, 100, 90)):
             self.setColumnWidth(col, width)
         self.itemClicked.connect(self._clicked)
         self.totals = (0, 0)
@@ -50,7 +52,8 @@ class SummaryPanel(QTreeWidget):
             for col in (3, 4):
                 item.setTextAlignment(col, Qt.AlignRight | Qt.AlignVCenter)
             items.append(item)
-        total = QTreeWidgetItem(["Total", f"{len(graph.nodes)} layers", "",
+        layers = layer_count(graph)
+        total = QTreeWidgetItem(["Total", f"{layers} layer{'s' * (layers != 1)}", "",
                                  f"{total_params:,}", theme.human_count(total_flops)])
         font = total.font(0)
         font.setBold(True)
@@ -67,3 +70,8 @@ class SummaryPanel(QTreeWidget):
         nid = item.data(0, NODE_ROLE)
         if nid:
             self.nodeActivated.emit(nid)
+
+
+def layer_count(graph) -> int:
+    """Layers of the model: Input and Output nodes are its ends, not layers."""
+    return sum(1 for n in graph.nodes.values() if n.type not in ("Input", "Output"))

@@ -12,7 +12,12 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget  # noqa: E402
 
-from netbuilder.ui.training.plot_style import style_axes, style_figure  # noqa: E402
+from netbuilder.ui.training.plot_style import (  # noqa: E402
+    AXES,
+    TEXT,
+    style_axes,
+    style_figure,
+)
 
 NO_RESULT = "No evaluation yet: train the model (F5) and it is evaluated when " \
     "training ends."
@@ -55,7 +60,7 @@ class EvaluationView(QWidget):
         style_figure(self.figure)
         style_axes(ax)
         style_axes(bars)
-        ax.imshow(matrix, cmap="Blues")
+        ax.imshow(matrix, cmap=dark_blues(), vmin=0)
         ax.set_title("confusion matrix", fontsize=9)
         ax.set_xlabel("predicted", fontsize=8)
         ax.set_ylabel("true", fontsize=8)
@@ -66,7 +71,7 @@ class EvaluationView(QWidget):
             top = matrix.max() or 1
             for (i, j), value in np.ndenumerate(matrix):
                 ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
-                        color="white" if value > top / 2 else "black")
+                        color="#10141a" if value > top * 0.6 else TEXT)
         per_class = [v if v is not None else 0.0
                      for v in result.get("per_class_accuracy", [])]
         bars.barh(list(ticks), per_class, color="#4e9af1")
@@ -76,3 +81,12 @@ class EvaluationView(QWidget):
         bars.set_title("accuracy per class", fontsize=9)
         bars.tick_params(labelsize=7)
         self.canvas.draw_idle()
+
+
+def dark_blues():
+    """A colour map from the dark axes colour (0) to bright blue (the most),
+    so that the matrix sits in the dark UI instead of a white square."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list("netbuilder-blues",
+                                             [AXES, "#2f5f9e", "#7db8ff"])

@@ -40,21 +40,35 @@ class ExportFileDialog(QFileDialog):
         self.selectNameFilter(next(iter(EXPORT_FILTERS)))
         self._name = name_for_format(name, "keras")
         self.selectFile(self._name)
-        self.filterSelected.connect(self.format_chosen)
+        from PySide6.QtWidgets import QComboBox
+
+        combo = self.findChild(QComboBox, "fileTypeCombo")
+        if combo is not None:  # whether the user or the code picks a format
+            combo.currentTextChanged.connect(self.format_chosen)
+        else:
+            self.filterSelected.connect(self.format_chosen)
 
     def current_format(self) -> str:
         return EXPORT_FILTERS.get(self.selectedNameFilter(), "keras")
 
-    def current_name(self) -> str:
+    def _name_edit(self):
         from PySide6.QtWidgets import QLineEdit
 
-        edit = self.findChild(QLineEdit, "fileNameEdit")
+        return self.findChild(QLineEdit, "fileNameEdit")
+
+    def current_name(self) -> str:
+        edit = self._name_edit()
         return edit.text() if edit is not None else self._name
 
     def format_chosen(self, name_filter: str) -> None:
         fmt = EXPORT_FILTERS.get(name_filter, "keras")
         self._name = name_for_format(Path(self.current_name()).name, fmt)
-        self.selectFile(self._name)
+        edit = self._name_edit()
+        if edit is not None:
+            # (selectFile leaves the field alone while it has the focus)
+            edit.setText(self._name)
+        else:
+            self.selectFile(self._name)
 
     def choice(self) -> tuple[str, str] | None:
         files = self.selectedFiles()

@@ -109,7 +109,11 @@ class LivePlot(QWidget):
     # ------------------------------------------------------------ data in
     def set_previous_runs(self, runs: list[dict]) -> None:
         """Recorded runs of the project, drawn lighter behind the current one."""
-        current = [r for r in self.runs if r["current"]]
+        recorded = {r.get("id") for r in runs}
+        # the current run stays (it may not be recorded yet), unless the
+        # project's records hold it already
+        current = [r for r in self.runs if r["current"]
+                   and r["label"] not in recorded]
         self.runs = [{"label": r.get("id", f"run {i + 1}"),
                       "history": dict(r.get("history") or {}), "batches": [],
                       "current": False} for i, r in enumerate(runs)] + current
