@@ -246,3 +246,30 @@ def test_model_summary_counts_layers_not_inputs_and_outputs(window):
     assert header.sectionResizeMode(2) == QHeaderView.Stretch
     win.summary.resize(1200, 200)
     assert win.summary.columnWidth(4) < 150
+
+
+def test_inspector_folds_advanced_params_and_never_scrolls_sideways(window, qtbot):
+    from PySide6.QtWidgets import QFormLayout
+
+    win = window
+    win.resize(1600, 1000)  # the default (first start) size
+    nid = drop_layer(win, "Conv2D", (0, 0))
+    select(win, nid)
+    ins = win.inspector
+    basic = [ins.form.itemAt(i, QFormLayout.FieldRole).widget().spec.name
+             for i in range(ins.form.rowCount())]
+    assert basic[:4] == ["filters", "kernel_size", "strides", "padding"]
+    assert "activation" in basic and "use_bias" in basic
+    assert "kernel_initializer" not in basic and "dtype" not in basic
+    assert ins.advanced_form.rowCount() == 12
+    assert not ins.advanced_host.isVisible()
+    assert ins.advanced_button.text() == "Advanced (12)"
+    ins.advanced_button.click()
+    assert ins.advanced_host.isVisible()
+    win.editor.set_param(nid, "dtype", "float16")
+    assert ins.advanced_button.text() == "Advanced (12) · 1 changed"
+    qtbot.wait(50)
+    # everything fits the panel's width
+    viewport = ins.scroll.viewport().width()
+    assert ins.form_host.minimumSizeHint().width() <= viewport
+    assert ins.form_host.width() <= viewport

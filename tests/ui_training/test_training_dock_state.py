@@ -190,7 +190,10 @@ def test_stop_then_resume_continues_the_same_run(win, qtbot):
     done = panel.session.completed_epochs
     assert 1 <= done < 40
     text = panel.status.text()
-    assert text.startswith(f"Stopped run-1 by the user after epoch {done}/40."), text
+    step, steps = panel.batch_bar.value(), panel.batch_bar.maximum()
+    where = (f"in epoch {done}/40, at batch {step}/{steps}." if step < steps
+             else f"after epoch {done}/40.")
+    assert text.startswith(f"Stopped run-1 by the user {where}"), text
     assert "On the validation split" in text
     assert panel.epoch_bar.value() == done and panel.epoch_bar.maximum() == 40
 
@@ -214,8 +217,8 @@ def test_stop_then_resume_continues_the_same_run(win, qtbot):
     current = panel.plot._current()
     assert current["label"] == "run-1" and len(current["history"]["loss"]) == total
     assert [r["label"] for r in panel.plot.runs] == ["run-1"]
-    assert panel.status.text().startswith(
-        f"Stopped run-1 by the user after epoch {total}/40.")
+    assert panel.status.text().startswith("Stopped run-1 by the user ")
+    assert f" epoch {total}/40" in panel.status.text()
 
 
 def test_the_export_dialog_names_the_file_after_the_chosen_format(win, qtbot,

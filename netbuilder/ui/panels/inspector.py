@@ -65,6 +65,31 @@ class ParamRow(QWidget):
         self.editor.set_invalid(bool(text))
 
 
+# Parameters most models leave alone: shown under "Advanced", folded.
+ADVANCED_KINDS = frozenset({"initializer", "regularizer", "constraint", "dtype"})
+ADVANCED_NAMES = frozenset({
+    "trainable", "data_format", "dilation_rate", "groups", "lora_rank",
+    "lora_alpha", "quantization_config", "seed", "use_cudnn", "unroll",
+    "stateful", "go_backwards", "renorm", "renorm_clipping", "renorm_momentum",
+    "synchronized", "weights", "unit_forget_bias", "autocast"})
+
+
+def is_advanced(pspec) -> bool:
+    if pspec.required:
+        return False
+    return pspec.kind in ADVANCED_KINDS or pspec.name in ADVANCED_NAMES
+
+
+def _form(layout) -> QFormLayout:
+    host = QWidget()
+    form = QFormLayout(host)
+    form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
+    form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.WrapLongRows)
+    layout.addWidget(host)
+    return form
+
+
 class Inspector(QWidget):
     def __init__(self, editor, parent=None) -> None:
         super().__init__(parent)
@@ -90,12 +115,29 @@ class Inspector(QWidget):
         self.name_error.setStyleSheet("color: #ff6b6b;")
         self.name_error.hide()
         self.form_host = QWidget()
-        self.form = QFormLayout(self.form_host)
-        self.form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
-        self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        scroll = QScrollArea()
+        host = QVBoxLayout(self.form_host)
+        host.setContentsMargins(0, 0, 0, 0)
+        self.form = _form(host)
+        # Initializers, regularizers, constraints, dtype, ...: folded away
+        self.advanced_button = QToolButton()
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.advanced_button.setArrowType(Qt.RightArrow)
+        self.advanced_button.setAutoRaise(True)
+        self.advanced_button.toggled.connect(self._fold_advanced)
+        host.addWidget(self.advanced_button)
+        self.advanced_host = QWidget()
+        advanced = QVBoxLayout(self.advanced_host)
+        advanced.setContentsMargins(0, 0, 0, 0)
+        self.advanced_form = _form(advanced)
+        self.advanced_host.hide()
+        host.addWidget(self.advanced_host)
+        host.addStretch(1)
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
+        # rows shrink to the panel's width: never a sideways scroll bar
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         scroll.setWidget(self.form_host)
         self.stats = QLabel("")
         self.stats.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -131,8 +173,10 @@ class Inspector(QWidget):
     def show_nodes(self, node_ids) -> None:
         node_ids = [n for n in node_ids if n in self.graph.nodes]
         self.node_ids = node_ids
-        while self.form.rowCount():
-            self.form.removeRow(0)
+        for form in (self.form, self.advanced_form):
+            while form.rowCount():
+                form.removeRow(0)
+        self.advanced_button.hide()
         self.rows = {}
         self.name_error.hide()
         if not node_ids:
@@ -166,7 +210,9 @@ class Inspector(QWidget):
                 editor.committed.connect(lambda v, k=key: self._commit(k, v))
                 row.reset.clicked.connect(lambda _=False, k=key: self._reset(k))
                 self.rows[key] = row
-                self.form.addRow(row.label, row)
+                form = self.advanced_form if is_advanced(pspec) else self.form
+                form.addRow(row.label, row)
+            self.advanced_button.setVisible(self.advanced_form.rowCount() > 0)
             self._refresh_values()
         self._refresh_stats()
 
@@ -177,6 +223,17 @@ class Inspector(QWidget):
         for key, row in self.rows.items():
             value = node.params.get(key, row.spec.default)
             row.show_value(value, key not in node.params)
+        self._title_advanced()
+
+    def _title_advanced(self) -> None:
+        rows = [r for r in self.rows.values() if is_advanced(r.spec)]
+        changed = sum(1 for r in rows if r.label.font().bold())
+        self.advanced_button.setText(f"Advanced ({len(rows)})" + (
+            f" · {changed} changed" if changed else ""))
+
+    def _fold_advanced(self, open_: bool) -> None:
+        self.advanced_host.setVisible(open_)
+        self.advanced_button.setArrowType(Qt.DownArrow if open_ else Qt.RightArrow)
 
     def _refresh_notice(self) -> None:
         """Shared layer, group and imported-weights notes for one node."""

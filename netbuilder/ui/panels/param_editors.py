@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -245,6 +246,14 @@ def make_editor(spec, catalog, parent=None) -> ParamEditor:
 
     editor = _make_editor(spec, catalog, parent)
     restore_on_escape(editor, editor.restore)
+    # Fields may shrink to the Inspector's width (a spin box sized for
+    # ±2,147,483,647 or a combo box sized for its longest item would make
+    # the panel scroll sideways).
+    for box in editor.findChildren(QAbstractSpinBox):
+        box.setMinimumWidth(56)
+    for box in editor.findChildren(QComboBox):
+        box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        box.setMinimumContentsLength(6)
     return editor
 
 

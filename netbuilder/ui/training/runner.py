@@ -145,6 +145,11 @@ class RunnerMixin:
         if event.kind == tr.FINISHED:
             return f"Finished {self.run_id}: {done}/{target} epochs."
         if self.session.stop_reason == "stopped by the user":
+            # Keras counts an epoch cut short as done: say where it stopped
+            step, steps = self.batch_bar.value(), self.batch_bar.maximum()
+            if 0 < step < steps:
+                return (f"Stopped {self.run_id} by the user in epoch {done}/{target}"
+                        f", at batch {step}/{steps}.")
             return f"Stopped {self.run_id} by the user after epoch {done}/{target}."
         reason = event.message.rstrip(".")
         return f"Stopped {self.run_id} after epoch {done}/{target}: {reason}."
