@@ -62,9 +62,9 @@ def run(args) -> int:
         raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}",
                            2) from None
     except Exception as exc:  # converters raise many types; report one line
-        from netbuilder.engine.codegen.execute import clean_message
+        from netbuilder.engine.keras.messages import clean_keras_message
 
-        raise CommandError(f"{args.format} export failed: {clean_message(exc)}",
+        raise CommandError(f"{args.format} export failed: {clean_keras_message(exc)}",
                            1) from None
     print(result)
     return 0

@@ -6,11 +6,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 
 class _Bridge(QObject):
-    done = Signal(object, object, object)  # callback, result, error
+    done = Signal(object, object, object, object)  # callback, owner, result, error
 
 
 _bridge: _Bridge | None = None
@@ -24,23 +25,29 @@ def _get_bridge() -> _Bridge:
     return _bridge
 
 
-def _deliver(callback, result, error) -> None:
+def _deliver(callback, owner, result, error) -> None:
+    if owner is not None and not shiboken6.isValid(owner):
+        return  # its widget was closed while the work ran: nobody to tell
     callback(result, error)
 
 
 def run_in_thread(work: Callable[[], Any],
                   callback: Callable[[Any, BaseException | None], None],
-                  ) -> threading.Thread:
+                  owner: QObject | None = None) -> threading.Thread:
     """Run ``work()`` on a daemon thread; call ``callback(result, error)`` on
-    the UI thread afterwards. Create the first bridge on the UI thread."""
+    the UI thread afterwards, unless ``owner`` (by default the object of a
+    bound-method callback) has been deleted meanwhile. Create the first
+    bridge on the UI thread."""
     bridge = _get_bridge()
+    if owner is None and isinstance(getattr(callback, "__self__", None), QObject):
+        owner = callback.__self__
 
     def target() -> None:
         try:
             result, error = work(), None
         except BaseException as exc:  # reported to the callback, never lost
             result, error = None, exc
-        bridge.done.emit(callback, result, error)
+        bridge.done.emit(callback, owner, result, error)
 
     thread = threading.Thread(target=target, daemon=True, name="netbuilder-worker")
     thread.start()

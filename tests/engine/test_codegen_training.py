@@ -219,9 +219,21 @@ def test_exported_script_trains_mirrored_without_netbuilder(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, timeout=300,
                           env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "Number of devices: 2" in proc.stdout + proc.stderr or \
-        (tmp_path / "trained.keras").exists()
     assert (tmp_path / "trained.keras").exists()
+    # The strategy those options make really has two replicas.
+    (tmp_path / "replicas.py").write_text(
+        "import sys\n"
+        "sys.argv = ['train.py', '--cpu-replicas', '2']\n"
+        "import train\n"
+        "strategy = train.make_strategy(train.parse_args())\n"
+        "print(type(strategy).__name__, strategy.num_replicas_in_sync)\n")
+    replicas = subprocess.run([sys.executable, "-I", "-c",
+                               "import sys; sys.path.insert(0, '.'); "
+                               "import runpy; runpy.run_path('replicas.py')"],
+                              cwd=tmp_path, capture_output=True, text=True,
+                              timeout=300, env=env)
+    assert replicas.stdout.split()[-2:] == ["MirroredStrategy", "2"], \
+        replicas.stderr[-2000:]
     help_text = subprocess.run([sys.executable, "-I", "train.py", "--help"],
                                cwd=tmp_path, capture_output=True, text=True,
                                timeout=120, env=env).stdout

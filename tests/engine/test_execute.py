@@ -7,8 +7,9 @@ import pytest
 from codegen_helpers import expected_from_inference
 from engine_helpers import EXAMPLES, chain
 
-from netbuilder.engine.codegen.execute import BuildError, build, clean_message, execute
+from netbuilder.engine.codegen.execute import BuildError, build, execute
 from netbuilder.engine.codegen.module import CodegenError, generate
+from netbuilder.engine.keras.messages import clean_keras_message
 from netbuilder.engine.model.graph import Graph
 from netbuilder.engine.model.project import load_project
 
@@ -68,7 +69,7 @@ def test_wrappers_attention_and_states_build():
     assert model.predict(np.zeros((2, 6, 4), "float32"), verbose=0).shape == (2, 2)
 
 
-def test_keras_error_is_mapped_to_its_node_with_a_clean_message():
+def test_keras_error_is_mapped_to_its_node_with_a_clean_keras_message():
     graph = load_project(EXAMPLES[0]).graph  # autoencoder
     node = graph.node_by_name("reconstruction")
     graph.set_param(node.id, "target_shape", [27, 28, 1])
@@ -113,8 +114,12 @@ def test_clean_message_strips_keras_boilerplate():
     exc = ValueError("Exception encountered when calling Dense.call().\n\n"
                      "\x1b[1mInput 0 is incompatible\x1b[0m\n\n"
                      "Arguments received by Dense.call():\n  • inputs=x")
-    assert clean_message(exc) == "Input 0 is incompatible"
-    assert clean_message(RuntimeError()) == "RuntimeError"
+    assert clean_keras_message(exc) == "Input 0 is incompatible"
+    assert clean_keras_message(RuntimeError()) == "RuntimeError"
+    # one cleaner for building, shape inference, training and export
+    op = ValueError("Incompatible shapes: [2,3] vs. [2,4] {{node add}} [Op:AddV2]")
+    assert clean_keras_message(op) == "Incompatible shapes: [2,3] vs. [2,4]"
+    assert len(clean_keras_message("x" * 1000)) == 400
 
 
 def test_deep_models_build_past_the_default_recursion_limit():

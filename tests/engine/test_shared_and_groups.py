@@ -152,3 +152,20 @@ def test_flattening_a_group_with_a_shared_layer_announces_the_link():
     assert enc_b.shares == enc.id
     assert [(e.node_id, e.new) for e in seen] == [(enc_b.id, enc.id)]
     assert analyze(g).totals()[0] == 8 * 4 + 4
+
+
+def test_one_sharing_rule_in_the_graph_the_loader_and_the_code_generator():
+    from netbuilder.engine.codegen.module import check_graph
+
+    g = siamese()
+    conv = g.add_node("Conv1D", name="conv", params={"filters": 2, "kernel_size": 1})
+    rule = ("'enc_b' (Dense) cannot share the layer of 'conv' (Conv1D): only "
+            "layers of one type share")
+    with pytest.raises(GraphError) as refused:
+        g.set_shares(g.node_by_name("enc_b").id, conv.id)
+    assert str(refused.value) == rule
+    text = dumps(g).replace('"shares": "n3"', f'"shares": "{conv.id}"')
+    assert [p.message for p in loads(text).problems
+            if p.path.endswith(".shares")] == [rule + "; not shared"]
+    g.node_by_name("enc_b").shares = conv.id  # a damaged graph, as loaded leniently
+    assert rule in [p.message for p in check_graph(g)]

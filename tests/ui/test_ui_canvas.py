@@ -153,8 +153,14 @@ def test_zoom_keys(window):
     win.view.set_zoom(0.3)
     QTest.keyClick(win.view, Qt.Key_1)
     assert abs(win.view.zoom() - 1.0) < 1e-6
+    far = next(iter(win.editor.graph.nodes))
+    win.editor.move({far: (win.editor.graph.nodes[far].position, (3000.0, 1800.0))})
     QTest.keyClick(win.view, Qt.Key_F)
-    assert win.view.zoom() != 1.0 or True
+    # F fits the whole graph in the view: zoomed out, every node visible
+    assert win.view.zoom() < 0.5
+    visible = win.view.mapToScene(win.view.viewport().rect()).boundingRect()
+    for item in win.scene.nodes.values():
+        assert visible.contains(item.sceneBoundingRect())
 
 
 def test_export_diagram_png_and_svg(window, tmp_path):

@@ -3,15 +3,15 @@
 :func:`structural_diagnostics` needs no Keras and is instant: missing inputs
 and outputs, unconnected ports, unknown types, bad params, unreachable nodes.
 Shape errors found by Keras are produced by :mod:`shapes` with the helpers
-here (:func:`clean_keras_message`, :func:`rank_hint`).
+here (:func:`rank_hint`) and the cleaner in :mod:`netbuilder.engine.keras.messages`.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import asdict, dataclass
 
+from netbuilder.engine.keras.messages import clean_keras_message  # noqa: F401
 from netbuilder.engine.model import ops, ports
 from netbuilder.engine.model.errors import GraphError
 from netbuilder.engine.model.graph import Graph
@@ -130,32 +130,6 @@ def _reachability(graph: Graph) -> list[Diagnostic]:
                                   "is not part of the model.",
                                   "Wire it towards an Output or delete it."))
     return out
-
-
-# ----------------------------------------------------------- Keras messages
-_BOILERPLATE = (
-    re.compile(r"^Exception encountered when calling .*$"),
-    re.compile(r"^Could not automatically infer the output shape.*?"
-               r"Error encountered:\s*", re.S),
-)
-
-
-def clean_keras_message(text: str) -> str:
-    """Keras/TensorFlow exception text without boilerplate, op names or the
-    argument dump, shortened to a readable sentence or two."""
-    text = re.sub(r"\x1b\[[0-9;]*m", "", str(text or ""))
-    text = re.split(r"\n\s*Arguments received by", text)[0]
-    text = re.sub(r"Exception encountered when calling [^\n]*\n?", "", text)
-    text = re.sub(r"Could not automatically infer the output shape.*?"
-                  r"Error encountered:\s*", "", text, flags=re.S)
-    text = re.sub(r"\{\{node [^}]*\}\}", "", text)
-    text = re.sub(r"\s*\[Op:[^\]]*\]", "", text)
-    text = re.sub(r"<KerasTensor shape=(\([^)]*\))[^>]*>", r"\1", text)
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    text = " ".join(lines)
-    if len(text) > 400:
-        text = text[:397] + "..."
-    return text or "Keras could not build this layer."
 
 
 LAYOUTS = {

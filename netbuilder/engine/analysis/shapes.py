@@ -21,13 +21,13 @@ from netbuilder.engine.analysis.diagnostics import (
     ERROR,
     LAYOUTS,
     Diagnostic,
-    clean_keras_message,
     fmt_shape,
     rank_hint,
     structural_diagnostics,
 )
 from netbuilder.engine.analysis.flops import activation_bytes, estimate_flops
 from netbuilder.engine.analysis.op_shapes import operation_outputs
+from netbuilder.engine.keras.messages import clean_keras_message
 from netbuilder.engine.model import events as ev
 from netbuilder.engine.model.graph import Graph
 from netbuilder.engine.model.ops import is_op
@@ -163,7 +163,8 @@ class ShapeInference:
             info, problem = self._compute(graph, node, inputs)
         except Exception as exc:  # Keras raises many kinds; never crash here
             info, problem = None, Diagnostic(
-                ERROR, node_id, None, f"'{node.name}': {clean_keras_message(exc)}",
+                ERROR, node_id, None, f"'{node.name}': "
+                f"{clean_keras_message(exc, 'Keras could not build this layer.')}",
                 _hint_for(str(exc)))
         return _Entry(key, info, problem)
 

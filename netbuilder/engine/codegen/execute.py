@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import itertools
 import linecache
-import re
-import sys
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
 from netbuilder.engine.codegen.module import GeneratedCode, generate
+from netbuilder.engine.keras.messages import clean_keras_message
+from netbuilder.engine.keras.process_state import recursion_limit_at_least
 from netbuilder.engine.model.errors import GraphError
 from netbuilder.engine.model.graph import Graph
 
 _counter = itertools.count(1)
-MAX_MESSAGE = 400
 RECURSION_CAP = 30000
 
 
@@ -45,22 +44,6 @@ class BuiltModel:
     code: GeneratedCode
     # What happened to weights carried by an imported project (plain words).
     weights_notes: list[str] = field(default_factory=list)
-
-
-def clean_message(exc: BaseException) -> str:
-    """One readable line from a Keras exception: without the "Exception
-    encountered when calling ..." header and the "Arguments received by ..."
-    listing Keras adds around the real reason."""
-    text = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)) or type(exc).__name__
-    text = re.split(r"\n\s*Arguments received by ", text)[0]
-    lines = [ln.strip() for ln in text.splitlines()]
-    lines = [ln for ln in lines if ln and not re.match(
-        r"^Exception encountered when calling ", ln)]
-    message = " ".join(lines) or type(exc).__name__
-    message = re.sub(r"\s+", " ", message).strip()
-    if len(message) > MAX_MESSAGE:
-        message = message[: MAX_MESSAGE - 3] + "..."
-    return message
 
 
 def _raising_line(exc: BaseException, filename: str) -> int | None:
@@ -88,22 +71,20 @@ def execute(code: GeneratedCode, graph: Graph | None = None) -> Any:
                                  "__file__": filename}
     # Keras walks the layer graph recursively (a frame or two per layer): let
     # deep models (hundreds to thousands of layers) build.
-    old_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old_limit, min(RECURSION_CAP,
-                                             1000 + 5 * len(code.node_lines))))
+    depth = min(RECURSION_CAP, 1000 + 5 * len(code.node_lines))
     try:
-        compiled = compile(code.text, filename, "exec")
-        exec(compiled, namespace)  # noqa: S102 - the code NetBuilder generated
-        return namespace["build_model"]()
+        with recursion_limit_at_least(depth):
+            compiled = compile(code.text, filename, "exec")
+            exec(compiled, namespace)  # noqa: S102 - the code NetBuilder generated
+            return namespace["build_model"]()
     except Exception as exc:
         lineno = _raising_line(exc, filename)
         node_id = code.node_at(lineno) if lineno is not None else None
         name = None
         if node_id is not None and graph is not None and node_id in graph.nodes:
             name = graph.nodes[node_id].name
-        raise BuildError(clean_message(exc), node_id, name, lineno) from exc
+        raise BuildError(clean_keras_message(exc), node_id, name, lineno) from exc
     finally:
-        sys.setrecursionlimit(old_limit)
         linecache.cache.pop(filename, None)
 
 

@@ -33,7 +33,7 @@ from netbuilder.engine.codegen.op_code import operation_lines
 from netbuilder.engine.model import ports
 from netbuilder.engine.model.catalog import Catalog
 from netbuilder.engine.model.errors import GraphError
-from netbuilder.engine.model.graph import NAME_PATTERN, Graph, Node
+from netbuilder.engine.model.graph import NAME_PATTERN, Graph, Node, sharing_problem
 from netbuilder.engine.model.groups import GROUP, GroupError, inner_graph
 from netbuilder.engine.model.ops import is_op, missing_inputs
 from netbuilder.engine.model.params import missing_required, validate_params
@@ -125,10 +125,11 @@ def check_graph(graph: Graph) -> list[CodeProblem]:
         if node.shares is None:
             continue
         owner = graph.nodes.get(node.shares)
-        if owner is None or owner.type != node.type or owner.params != node.params \
-                or owner.shares is not None:
-            problems.append(CodeProblem(node.id, f"{node.name}: shares a layer it "
-                                        "does not match"))
+        problem = sharing_problem(node, owner, owner and owner.shares) or (
+            owner.params != node.params and f"{node.name!r} shares a layer whose "
+            f"parameters differ from its own")
+        if problem:
+            problems.append(CodeProblem(node.id, problem))
     problems += _check_wiring(graph, catalog)
     return problems
 

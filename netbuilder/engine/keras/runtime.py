@@ -3,7 +3,8 @@
 TensorFlow prints C++ start-up chatter on stderr before its logging is set
 up (TF_CPP_MIN_LOG_LEVEL does not silence all of it). :func:`load_keras`
 imports it with the process's stderr pointed at /dev/null for the duration
-of the import only; Python exceptions still propagate normally.
+of the import only (:func:`~netbuilder.engine.keras.process_state.silenced_stderr`);
+Python exceptions still propagate normally.
 """
 
 from __future__ import annotations
@@ -32,19 +33,8 @@ def load_keras():
 
 
 def _quiet_import() -> None:
-    try:
-        saved = os.dup(2)
-    except OSError:
-        saved = None
-    try:
-        if saved is not None:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 2)
-            os.close(devnull)
+    from netbuilder.engine.keras.process_state import silenced_stderr
+
+    with silenced_stderr():
         import keras  # noqa: F401
         import tensorflow  # noqa: F401
-    finally:
-        if saved is not None:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)

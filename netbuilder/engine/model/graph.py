@@ -90,6 +90,23 @@ class GraphSharingError(ParamError):
     """A shared-layer link that cannot be made."""
 
 
+def sharing_problem(node: Node, owner: Node | None,
+                    owner_shares: str | None) -> str | None:
+    """Why ``node`` cannot call the layer of ``owner`` (whose own link is
+    ``owner_shares``), in plain words; None when it can. The one sharing rule
+    of the graph, the project loader and the code generator."""
+    if owner is None:
+        return f"{node.name!r} shares the layer of a node that does not exist"
+    if owner.id == node.id:
+        return f"{node.name!r} cannot share its own layer"
+    if owner.type in ("Input", "Output", "Group") or node.type != owner.type:
+        return (f"{node.name!r} ({node.type}) cannot share the layer of "
+                f"{owner.name!r} ({owner.type}): only layers of one type share")
+    if owner_shares is not None:
+        return f"{owner.name!r} itself shares another layer"
+    return None
+
+
 class Graph:
     """Nodes in file order, edges, and the operations that change them."""
 
@@ -412,12 +429,9 @@ class Graph:
         if owner_id is not None:
             owner_id = self.layer_owner(owner_id)
             owner = self.node(owner_id)
-            if owner_id == node_id:
-                raise GraphSharingError(f"{node.name!r} cannot share its own layer")
-            if owner.type in ("Input", "Output", "Group") or node.type != owner.type:
-                raise GraphSharingError(
-                    f"{node.name!r} ({node.type}) cannot share the layer of "
-                    f"{owner.name!r} ({owner.type}): only layers of one type share")
+            problem = sharing_problem(node, owner, owner.shares)
+            if problem:
+                raise GraphSharingError(problem)
             if any(n.shares == node_id for n in self.nodes.values()):
                 raise GraphSharingError(
                     f"other nodes share the layer of {node.name!r}; unshare them "
@@ -427,11 +441,16 @@ class Graph:
         self.events.emit(SharesChanged(node_id, old=old, new=owner_id))
         return old
 
-    def rename(self, node_id: str, new_name: str) -> str:
+    def check_rename(self, node_id: str, new_name: Any) -> None:
+        """Raise the error :meth:`rename` would raise, without renaming."""
         node = self.node(node_id)
         check_name(new_name)
         if new_name != node.name and new_name in self.names():
             raise DuplicateNameError(f"a layer named {new_name!r} already exists")
+
+    def rename(self, node_id: str, new_name: str) -> str:
+        self.check_rename(node_id, new_name)
+        node = self.node(node_id)
         old = node.name
         node.name = new_name
         self.events.emit(NodeRenamed(node_id, old=old, new=new_name))

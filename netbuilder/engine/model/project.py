@@ -18,7 +18,7 @@ from typing import Any
 
 from netbuilder.engine.model.catalog import Catalog, get_catalog
 from netbuilder.engine.model.errors import GraphError
-from netbuilder.engine.model.graph import NAME_PATTERN, Graph
+from netbuilder.engine.model.graph import NAME_PATTERN, Graph, sharing_problem
 from netbuilder.engine.model.safe_files import (
     atomic_write_text,
     folder_lock,
@@ -331,20 +331,14 @@ def _link_shares(graph: Graph, pending: list, problems: list[Problem]) -> None:
         if owner_id is None:
             continue
         owner = graph.nodes.get(owner_id) if isinstance(owner_id, str) else None
-        if owner is None or owner_id == node_id:
+        if owner is None:
             problems.append(Problem("error", where,
                                     f"shares a layer of a node that does not exist "
                                     f"({str(owner_id)[:80]!r}); not shared"))
             continue
-        if owner.type != node.type or owner.type in ("Input", "Output", "Group"):
-            problems.append(Problem("error", where,
-                                    f"a {node.type} cannot share the layer of "
-                                    f"{owner.name!r} ({owner.type}); not shared"))
-            continue
-        if owner_shares.get(owner_id) is not None:
-            problems.append(Problem("error", where,
-                                    f"{owner.name!r} itself shares another layer; "
-                                    "not shared"))
+        problem = sharing_problem(node, owner, owner_shares.get(owner_id))
+        if problem:
+            problems.append(Problem("error", where, f"{problem}; not shared"))
             continue
         if node.params != owner.params:
             problems.append(Problem("warning", f"$.nodes[{i}].params",

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import math
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -477,14 +476,14 @@ def load_keras_dataset(name: str, timeout: float = 30.0) -> Dataset:
         raise DataError(f"keras:{name} is for exported training scripts (its "
                         "preparation depends on the model); inside NetBuilder use "
                         f"{', '.join(KERAS_IMAGE_DATASETS)} or an npz/csv file")
+    from netbuilder.engine.keras.process_state import socket_timeout
     from netbuilder.engine.keras.runtime import load_keras
 
     keras = load_keras()
     loader = getattr(keras.datasets, name).load_data
-    old = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(timeout)
     try:
-        (x, y), (x_test, y_test) = loader()
+        with socket_timeout(timeout):  # urllib inside Keras has none of its own
+            (x, y), (x_test, y_test) = loader()
     except Exception as exc:  # urllib, OSError, HTTP errors, corrupt cache
         cached = keras_dataset_cached(name)
         why = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
@@ -494,8 +493,6 @@ def load_keras_dataset(name: str, timeout: float = 30.0) -> Dataset:
                 f"downloaded (offline? {why}). Use builtin:digits, or an npz/csv "
                 "file, or copy the dataset into ~/.keras/datasets") from None
         raise DataError(f"keras:{name} could not be loaded: {why}") from None
-    finally:
-        socket.setdefaulttimeout(old)
     x = x.astype("float32") / 255.0
     x_test = x_test.astype("float32") / 255.0
     if x.ndim == 3:

@@ -31,6 +31,10 @@ FINISHED = "finished"
 STOPPED = "stopped"
 FAILED = "error"
 
+# Why a run stopped before its last epoch (``TrainingEvent.stop``).
+STOP_USER = "user"
+STOP_DIVERGED = "diverged"  # the loss became NaN or infinite
+
 
 class TrainingError(Exception):
     """Training cannot start; the message says why in plain words."""
@@ -44,6 +48,7 @@ class TrainingEvent:
     steps: int | None = None  # batches per epoch
     logs: dict[str, float] = field(default_factory=dict)
     message: str = ""
+    stop: str | None = None  # STOPPED events: STOP_USER or STOP_DIVERGED
 
 
 Listener = Callable[[TrainingEvent], None]
@@ -114,6 +119,7 @@ class TrainingSession:
         self.history: dict[str, list[float]] = {}
         self.completed_epochs = 0
         self.stop_reason = ""
+        self.stop_kind: str | None = None  # STOP_USER or STOP_DIVERGED
         self.diverged = False  # the loss became NaN or infinite
         self.started_at: str | None = None
         self.train_seconds = 0.0
@@ -237,7 +243,7 @@ class TrainingSession:
             self.started_at = _dt.datetime.now(_dt.timezone.utc).isoformat(
                 timespec="seconds")
         self._stop.clear()
-        self.stop_reason = ""
+        self.stop_reason, self.stop_kind = "", None
         self._thread = threading.Thread(target=self._fit, args=(target,),
                                         name="netbuilder-training", daemon=True)
         self._thread.start()
@@ -287,18 +293,19 @@ class TrainingSession:
                            shuffle=False,  # the pipeline shuffles
                            callbacks=keras_callbacks)
         except Exception as exc:  # never let the worker die silently
-            from netbuilder.engine.codegen.execute import clean_message
+            from netbuilder.engine.keras.messages import clean_keras_message
 
             self.train_seconds += time.perf_counter() - t0
             segment.update(to=self.completed_epochs, stopped="failed")
-            self.listener(TrainingEvent(FAILED, message=f"training failed: "
-                                        f"{self._data_fault() or clean_message(exc)}"))
+            reason = self._data_fault() or clean_keras_message(exc)
+            self.listener(TrainingEvent(FAILED, message=f"training failed: {reason}"))
             return
         self.train_seconds += time.perf_counter() - t0
         segment.update(to=self.completed_epochs, stopped=self.stop_reason or None)
         if self.stop_reason:
-            self.listener(TrainingEvent(STOPPED, self.completed_epochs - 1,
-                                        message=self.stop_reason))
+            self.listener(TrainingEvent(
+                STOPPED, self.completed_epochs - 1, message=self.stop_reason,
+                stop=self.stop_kind))
         else:
             self.listener(TrainingEvent(FINISHED, self.completed_epochs - 1,
                                         message=f"trained {self.completed_epochs} "
@@ -343,11 +350,16 @@ class TrainingSession:
                 self._last_report = 0.0
 
             def on_train_batch_end(self, batch, logs=None):
-                # Cheap on every batch: count it and honour Stop at once.
-                session.batches_run += 1
-                self._seen += batch_size
+                # Cheap on every batch: count it and honour Stop at once. Keras
+                # may run several of these hooks at once on its thread pool,
+                # so the counters change under the session's lock.
+                with session._lock:
+                    session.batches_run += 1
+                    self._seen += batch_size
+                    seen = self._seen
                 if session._stop.is_set():
                     session.stop_reason = "stopped by the user"
+                    session.stop_kind = STOP_USER
                     self.model.stop_training = True
                 # Reading the logs waits for the device, so only a few times a
                 # second (and at each epoch's last batch): a running-mean loss
@@ -360,11 +372,12 @@ class TrainingSession:
                 self._last_report = now
                 logs = _clean_logs(logs)
                 elapsed = max(now - self._t0, 1e-9)
-                session.samples_per_second = self._seen / elapsed
+                session.samples_per_second = seen / elapsed
                 logs["samples_per_second"] = session.samples_per_second
                 loss = logs.get("loss")
                 if loss is not None and not math.isfinite(loss):
                     session.diverged = True
+                    session.stop_kind = STOP_DIVERGED
                     session.stop_reason = (
                         f"the loss became {loss} in epoch {self._epoch + 1}, by "
                         f"batch {batch + 1}: training stopped. Try a lower "

@@ -223,7 +223,7 @@ class GraphScene(QGraphicsScene):
 
     def _node_added(self, event: ev.NodeAdded) -> None:
         self._sharers = None
-        self._add_node_item(self.graph.node(event.node_id))
+        self._keep_in_scene(self._add_node_item(self.graph.node(event.node_id)))
 
     def _node_removed(self, event: ev.NodeRemoved) -> None:
         self._sharers = None
@@ -267,6 +267,13 @@ class GraphScene(QGraphicsScene):
         item = self.nodes.get(event.node_id)
         if item is not None:
             item.setPos(QPointF(*event.new))
+            self._keep_in_scene(item)
+
+    def _keep_in_scene(self, item: NodeItem) -> None:
+        """Grow the scrollable area when a node lands outside it (moved by
+        undo, paste or layout), so that the view can show and fit it."""
+        if not self.sceneRect().contains(item.sceneBoundingRect()):
+            self.update_scene_rect()
 
     def _extra_changed(self, event: ev.ExtraChanged) -> None:
         if event.key == "layout" and direction_of(self.graph) != self.direction:

@@ -86,7 +86,7 @@ class Analysis(QObject):
         inference, generation = self._inference, self._generation
         run_in_thread(lambda: inference.run(snapshot),
                       lambda report, error: self._finished(inference, generation,
-                                                           report, error))
+                                                           report, error), self)
 
     def wait_idle(self, timeout_ms: int = 30000) -> bool:
         """For tests and headless rendering: block until results are current."""

@@ -1,9 +1,10 @@
 """Undo commands: every edit of the graph goes through one of these.
 
 Each command calls the engine's validated graph API; the graph emits events
-and the views follow. A command whose first ``redo`` is refused by the graph
-marks itself obsolete (Qt then drops it from the stack) and keeps the error
-in ``self.error`` for the caller to show.
+and the views follow. The graph is the one place an edit is validated: the
+editor runs a command once with :meth:`GraphCommand.try_first_run` and pushes
+it onto the undo stack only when that succeeded (Meshroom's ``tryAndPush``),
+so a refused edit never reaches the stack. Undo and redo replay it.
 """
 
 from __future__ import annotations
@@ -24,22 +25,32 @@ class GraphCommand(QUndoCommand):
     def __init__(self, graph: Graph, text: str) -> None:
         super().__init__(text)
         self.graph = graph
-        self.error: GraphError | None = None
         self._done_once = False
+        self._skip_redo = False
+
+    def try_first_run(self) -> None:
+        """Make the edit for the first time; raises the graph's
+        :class:`GraphError` (and changes nothing) when it is refused."""
+        self.first_run()
+        self._done_once = True
+        self._skip_redo = True  # QUndoStack.push calls redo(): already done
 
     def redo(self) -> None:
-        try:
+        if self._skip_redo:
+            self._skip_redo = False
+        elif self._done_once:
             self.do()
-        except GraphError as exc:
-            if self._done_once:
-                raise
-            self.error = exc
-            self.setObsolete(True)
-            return
-        self._done_once = True
+        else:  # pushed without try_first_run
+            self.try_first_run()
+            self._skip_redo = False
 
     def undo(self) -> None:
         self.undo_it()
+
+    def first_run(self) -> None:
+        """The first run; commands that learn something then (new ids, the
+        wires that could be made) override it. Replays call :meth:`do`."""
+        self.do()
 
     def do(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -92,23 +103,24 @@ class AddNodeCommand(GraphCommand):
         self.connect_to = connect_to
         self.edges: list[Edge] = []
 
-    def do(self) -> None:
+    def first_run(self) -> None:
         node = self.graph.add_node(self.type_name, self.name, self.params,
-                                   self.position, node_id=self.node_id)
+                                   self.position)
         self.node_id, self.name = node.id, node.name
-        if not self._done_once:
-            self.edges = []
-            try:
-                if self.connect_from is not None:
-                    src, port = self.connect_from
-                    self.edges.append(self.graph.connect(src, port, node.id, 0))
-                if self.connect_to is not None:
-                    dst, port = self.connect_to
-                    self.edges.append(self.graph.connect(node.id, 0, dst, port))
-            except GraphError:
-                pass  # the node stays; the wire simply is not made
-        else:
-            _reconnect(self.graph, self.edges)
+        try:
+            if self.connect_from is not None:
+                src, port = self.connect_from
+                self.edges.append(self.graph.connect(src, port, node.id, 0))
+            if self.connect_to is not None:
+                dst, port = self.connect_to
+                self.edges.append(self.graph.connect(node.id, 0, dst, port))
+        except GraphError:
+            pass  # the node stays; the wire simply is not made
+
+    def do(self) -> None:
+        self.graph.add_node(self.type_name, self.name, self.params, self.position,
+                            node_id=self.node_id)
+        _reconnect(self.graph, self.edges)
 
     def undo_it(self) -> None:
         self.graph.remove_node(self.node_id)
@@ -256,20 +268,19 @@ class AddSubgraphCommand(GraphCommand):
         self.edges: list[Edge] = []
 
     def do(self) -> None:
-        g = self.graph
-        if self._done_once:
-            for node in self.created:
-                restore_node(g, node)
-            _reconnect(g, self.edges)
-            return
+        for node in self.created:
+            restore_node(self.graph, node)
+        _reconnect(self.graph, self.edges)
+
+    def first_run(self) -> None:
         try:
-            self._first_do()
+            self._add_copies()
         except GraphError:
             self.undo_it()
             self.created, self.edges = [], []
             raise
 
-    def _first_do(self) -> None:
+    def _add_copies(self) -> None:
         g = self.graph
         id_map: dict[str, str] = {}
         for raw in self.src_nodes:

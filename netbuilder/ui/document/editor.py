@@ -1,7 +1,9 @@
 """The editor: turns user gestures into undo commands on one QUndoStack.
 
-Widgets call these methods; nothing else changes the graph. Refused edits
-are reported through ``message`` (shown in the status bar) and never raise.
+Widgets call these methods; nothing else changes the graph. The graph
+validates each edit (once): a command runs first and is pushed only when the
+graph accepted it. Refused edits are reported through ``message`` (shown in
+the status bar) and never raise.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from netbuilder.engine.model.errors import GraphError
-from netbuilder.engine.model.graph import Edge, Graph, check_name
+from netbuilder.engine.model.graph import Edge, Graph
 from netbuilder.engine.model.params import default_params, validate_value
 from netbuilder.ui.document import commands as cmd
 
@@ -32,11 +34,14 @@ class Editor(QObject):
         self.graphReplaced.emit(graph)
 
     # ------------------------------------------------------------- helpers
-    def _push(self, command: cmd.GraphCommand) -> bool:
+    def _push(self, command: cmd.GraphCommand, refused: str = "") -> bool:
+        """Run ``command``; push it when the graph accepted it, else say why
+        (after ``refused``, e.g. "Not connected: ")."""
+        try:
+            command.try_first_run()
+        except GraphError as exc:
+            return self._refuse(GraphError(f"{refused}{exc}"))
         self.stack.push(command)
-        if command.error is not None:
-            self.message.emit(str(command.error))
-            return False
         return True
 
     def _refuse(self, exc: Exception) -> bool:
@@ -67,20 +72,9 @@ class Editor(QObject):
             return False
         return self._push(cmd.RemoveCommand(self.graph, node_ids, edges))
 
-    def can_connect(self, src: str, src_port: int, dst: str,
-                    dst_port: int) -> str | None:
-        """None when the connection is allowed, else the reason."""
-        try:
-            self.graph.check_connection(src, src_port, dst, dst_port)
-        except GraphError as exc:
-            return str(exc)
-        return None
-
     def connect(self, src: str, src_port: int, dst: str, dst_port: int) -> bool:
-        reason = self.can_connect(src, src_port, dst, dst_port)
-        if reason:
-            return self._refuse(GraphError(f"Not connected: {reason}"))
-        return self._push(cmd.ConnectCommand(self.graph, src, src_port, dst, dst_port))
+        return self._push(cmd.ConnectCommand(self.graph, src, src_port, dst,
+                                             dst_port), "Not connected: ")
 
     def disconnect(self, edge: Edge) -> bool:
         return self.delete([], [edge])
@@ -97,9 +91,9 @@ class Editor(QObject):
             return self._refuse(GraphError(f"Not moved: {exc}"))
         self.stack.beginMacro("Move connection")
         try:
-            self.stack.push(cmd.RemoveCommand(self.graph, [], [edge]))
-            self.stack.push(cmd.ConnectCommand(self.graph, edge.src, edge.src_port,
-                                               dst, dst_port))
+            self._push(cmd.RemoveCommand(self.graph, [], [edge]))
+            self._push(cmd.ConnectCommand(self.graph, edge.src, edge.src_port,
+                                          dst, dst_port))
         finally:
             self.stack.endMacro()
         return True
@@ -118,12 +112,13 @@ class Editor(QObject):
         return None
 
     def set_param(self, node_id: str, key: str, value: Any) -> bool:
-        reason = self.check_param(node_id, key, value)
-        if reason:
-            return self._refuse(GraphError(reason))
-        node = self.graph.node(node_id)
-        if node.params.get(key, self._default(node_id, key)) == value:
-            return True
+        node = self.graph.nodes.get(node_id)
+        if node is None:
+            return self._refuse(GraphError(f"there is no node {node_id!r}"))
+        spec = self.graph.catalog.get(node.type)
+        pspec = spec.param(key) if spec else None
+        if pspec is not None and node.params.get(key, pspec.default) == value:
+            return True  # nothing changes: no undo step
         return self._push(cmd.SetParamCommand(self.graph, node_id, key, value))
 
     def set_param_many(self, node_ids, key: str, value: Any) -> bool:
@@ -131,29 +126,19 @@ class Editor(QObject):
             reason = self.check_param(nid, key, value)
             if reason:
                 return self._refuse(GraphError(reason))
+        # Checked for all first, so that the macro is made whole or not at all.
         self.stack.beginMacro(f"Set {key} on {len(node_ids)} layers")
         try:
             for nid in node_ids:
-                self.stack.push(cmd.SetParamCommand(self.graph, nid, key, value))
+                self._push(cmd.SetParamCommand(self.graph, nid, key, value))
         finally:
             self.stack.endMacro()
         return True
-
-    def _default(self, node_id: str, key: str):
-        spec = self.graph.spec(node_id)
-        p = spec.param(key) if spec else None
-        return p.default if p else None
 
     def rename(self, node_id: str, new_name: str) -> bool:
         node = self.graph.nodes.get(node_id)
         if node is None or node.name == new_name:
             return False
-        try:
-            check_name(new_name)
-            if new_name in self.graph.names():
-                raise GraphError(f"a layer named {new_name!r} already exists")
-        except GraphError as exc:
-            return self._refuse(exc)
         return self._push(cmd.RenameCommand(self.graph, node_id, new_name))
 
     def move(self, moves: dict, text: str | None = None,

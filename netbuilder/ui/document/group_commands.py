@@ -38,9 +38,9 @@ class RewriteCommand(GraphCommand):
         self.after: _State | None = None
 
     def do(self) -> None:
-        if self._done_once:
-            self._change(self.before, self.after)
-            return
+        self._change(self.before, self.after)
+
+    def first_run(self) -> None:
         before = _State(self.graph)
         try:
             self.result = self.operation(self.graph)

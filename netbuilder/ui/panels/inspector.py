@@ -301,12 +301,9 @@ class Inspector(QWidget):
             self.name_error.hide()
             return
         from netbuilder.engine.model.errors import GraphError
-        from netbuilder.engine.model.graph import check_name
 
         try:
-            check_name(new)
-            if new in self.graph.names():
-                raise GraphError(f"a layer named {new!r} already exists")
+            self.graph.check_rename(nid, new)
         except GraphError as exc:
             self.name_error.setText(str(exc))
             self.name_error.show()

@@ -169,7 +169,7 @@ class RunnerMixin:
             self.status.setText(self._ended + " Evaluating…")
             self.machine.set(st.EVALUATING)
             self._evaluate_in_background()
-            if event.kind == tr.STOPPED and "loss became" in event.message:
+            if event.stop == tr.STOP_DIVERGED:
                 self.message.emit(event.message)
         elif event.kind == tr.FAILED:
             self.batch_timer.stop()
