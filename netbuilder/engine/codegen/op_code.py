@@ -53,7 +53,7 @@ def operation_expression(graph: Graph, node: GraphNode,
         if arg.ports is not None:
             return Group("", "[", [Item(Atom(by_port[p])) for p in arg.ports], "]")
         pspec = spec.param(arg.name)
-        if pspec.tensor:
+        if pspec.tensor or pspec.kind == "other":  # axes, shapes: as tuples
             return constant_node(validate_value(pspec, arg.value, graph.catalog))
         return param_node(pspec, arg.value, graph.catalog)
 
