@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from netbuilder.engine.model.graph import Graph
 from netbuilder.engine.model.project import load_project, save_project
+from netbuilder.ui.document.scratch import ScratchFolder, is_installed_resource
 from netbuilder.ui.settings import settings
 
 MAX_RECENT = 10
@@ -24,6 +25,10 @@ class Document(QObject):
         self.editor = editor
         self.path: str | None = None
         self.file_problems: list = []
+        # An example opened as an untitled copy: the file it came from.
+        self.example: str | None = None
+        # Training logs, runs and checkpoints of a never-saved project.
+        self.scratch = ScratchFolder()
         editor.stack.cleanChanged.connect(self._clean_changed)
         self._forced_dirty = False
 
@@ -38,7 +43,20 @@ class Document(QObject):
         return self._forced_dirty or not self.editor.stack.isClean()
 
     def display_name(self) -> str:
-        return Path(self.path).name if self.path else "Untitled"
+        if self.path:
+            return Path(self.path).name
+        return f"{Path(self.example).stem} (example)" if self.example else "Untitled"
+
+    def work_dir(self) -> Path:
+        """Where this project's runs, logs and checkpoints are written: its
+        folder, or a temporary one until it is first saved."""
+        return Path(self.path).parent if self.path else self.scratch.folder()
+
+    def suggested_path(self) -> str:
+        if self.path:
+            return self.path
+        name = Path(self.example).stem if self.example else "untitled"
+        return str(Path.home() / f"{name}.nbproj")
 
     # ------------------------------------------------------------ operations
     def new(self) -> None:
@@ -50,6 +68,11 @@ class Document(QObject):
         result = load_project(path)
         if result.graph is None:
             return False, result.fatal_reason
+        if is_installed_resource(path):  # an example: an untitled copy
+            self._replace(result.graph, None, result.problems)
+            self.example = str(Path(path).resolve())
+            self.changed.emit()
+            return True, ""
         self._replace(result.graph, str(Path(path).resolve()), result.problems)
         add_recent(self.path)
         return True, ""
@@ -66,6 +89,10 @@ class Document(QObject):
             return False, "no file name"
         if not target.endswith(".nbproj"):
             target += ".nbproj"
+        if is_installed_resource(target):
+            return False, (f"{Path(target).name} would be written inside "
+                           "NetBuilder's installed resources folder; choose "
+                           "another place")
         if not self.graph.name or self.graph.name == "untitled":
             self.graph.name = Path(target).stem
         try:
@@ -73,6 +100,12 @@ class Document(QObject):
         except OSError as exc:
             return False, f"cannot save {target}: {exc.strerror or exc}"
         self.path = str(Path(target).resolve())
+        if self.scratch.used and self.scratch.move_into(Path(self.path), self.graph):
+            try:  # the run records now point beside the project
+                save_project(self.graph, self.path)
+            except OSError as exc:
+                return False, f"cannot save {target}: {exc.strerror or exc}"
+        self.example = None
         self._forced_dirty = False
         self.editor.stack.setClean()
         add_recent(self.path)
@@ -81,6 +114,8 @@ class Document(QObject):
 
     def _replace(self, graph: Graph, path: str | None, problems: list) -> None:
         self.path = path
+        self.example = None
+        self.scratch = ScratchFolder()
         self.file_problems = list(problems)
         self._forced_dirty = False
         self.editor.set_graph(graph)

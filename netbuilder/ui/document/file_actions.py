@@ -108,6 +108,9 @@ class FileActionsMixin:
                               "problem(s): see the Problems panel")
             self.problems_dock.show()
             self.problems_dock.raise_()
+        elif self.document.example:
+            self.show_message(f"Opened the {Path(path).stem} example as an untitled "
+                              "copy: Save asks where to keep it")
         else:
             self.show_message(f"Opened {Path(path).name}")
         self._update_recent_menu()
@@ -120,7 +123,7 @@ class FileActionsMixin:
 
     def save_as(self) -> bool:
         path = self.ask_path("Save project as", save=True,
-                             suggestion=self.document.path or "untitled.nbproj")
+                             suggestion=self.document.suggested_path())
         if not path:
             return False
         return self._saved(*self.document.save(path))
@@ -145,6 +148,8 @@ class FileActionsMixin:
         return ok
 
     def open_example(self, path: str) -> bool:
+        """An example opens as an untitled copy (Document.open): saving asks
+        for a place outside the installed resources."""
         return self.open_path(path)
 
     def examples(self) -> list[Path]:

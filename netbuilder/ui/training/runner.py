@@ -18,20 +18,22 @@ from pathlib import Path
 from netbuilder.engine.training import session as tr
 from netbuilder.ui.training import state as st
 from netbuilder.ui.training.bridge import SessionBridge
+from netbuilder.ui.document.scratch import UNTITLED
 from netbuilder.ui.training.commands import SetExtraCommand
 
 
 class RunnerMixin:
     # ------------------------------------------------------------ starting
     def _base_dir(self) -> Path:
-        path = getattr(self.document, "path", None)
-        return Path(path).parent if path else Path.cwd()
+        """The project's folder (a temporary one while it is unsaved)."""
+        if self.document is None:
+            return Path(tempfile.gettempdir())
+        return self.document.work_dir()
 
     def _log_dir(self, run_id: str) -> Path:
         path = getattr(self.document, "path", None)
-        root = (Path(path).parent / "runs" / Path(path).stem) if path else \
-            Path(tempfile.gettempdir()) / "netbuilder-runs"
-        return root / run_id
+        return self._base_dir() / "runs" / (Path(path).stem if path else
+                                            UNTITLED) / run_id
 
     def _new_bridge(self) -> SessionBridge:
         """One bridge per session: events of a session that was let go (another
