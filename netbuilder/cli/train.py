@@ -124,6 +124,8 @@ def run(args) -> int:
             print(f"data: {event.message}", flush=True)
         elif event.kind in (FAILED, STOPPED):
             ended[event.kind] = event.message
+            if event.details:
+                ended["details"] = event.details
 
     base = Path(args.file).resolve().parent
     session = TrainingSession(graph, config, base_dir=base, listener=listener,
@@ -141,6 +143,9 @@ def run(args) -> int:
         session.wait()
         print("interrupted: stopped after the current batch", file=sys.stderr)
     if FAILED in ended:
+        if ended.get("details"):
+            print("details: " + " ".join(ended["details"].split())[:2000],
+                  file=sys.stderr)
         raise CommandError(ended[FAILED], 1)
     if STOPPED in ended:
         print(f"stopped: {ended[STOPPED]}", file=sys.stderr)

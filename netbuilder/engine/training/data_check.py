@@ -1,7 +1,9 @@
 """Check data against a model before training: shapes, dtypes, labels vs loss.
 
 Works from the graph's Input params and the inferred Output shapes, so the
-check is instant and names the Input/Output node at fault.
+check is quick and names the Input/Output node at fault. A suggested change
+to an Input is first tried on a copy of the graph along the whole chain
+(:mod:`data_fix`): only a change that makes the model fit is suggested.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import numpy as np
 
 from netbuilder.engine.analysis.diagnostics import fmt_shape
 from netbuilder.engine.model.graph import Graph
+from netbuilder.engine.training.data_fix import input_suggestion
 from netbuilder.engine.training.datasets import Dataset, Split
 
 SPARSE_LOSSES = {"sparse_categorical_crossentropy"}
@@ -50,8 +53,14 @@ def check_data(graph: Graph, output_shapes: dict[str, tuple],
                                 f"For several {what}s, name the arrays in the .npz "
                                 f"after the {what.capitalize()} nodes "
                                 f"({key}_<name>).")]
+    labels = {node.name: y for node, y in zip(outputs, split.y, strict=False)}
     for node, array in zip(inputs, split.x, strict=False):
-        problems += _check_input(node, array)
+        found = _check_input(node, array)
+        if found and found[0].fix is not None:  # the shape: try the fix first
+            found[0].suggestion, found[0].fix = input_suggestion(
+                graph, node, tuple(array.shape[1:]), _check_labels, labels, losses)
+            return problems + found
+        problems += found
     for node, labels in zip(outputs, split.y, strict=False):
         shape = output_shapes.get(node.name)
         if shape is None:
@@ -70,16 +79,11 @@ def _check_input(node, array: np.ndarray) -> list[DataProblem]:
     out = []
     if len(want) != len(got) or any(w is not None and w != g
                                     for w, g in zip(want, got, strict=False)):
-        hint = ""
-        if int(np.prod(got)) == int(np.prod([w or 0 for w in want])):
-            hint = (f"The sizes agree: set the Input's shape to {list(got)}, or "
-                    f"add a Reshape after it.")
-        else:
-            hint = f"Set the Input '{node.name}' shape to {list(got)}."
+        # check_data replaces the suggestion with one checked along the chain
         out.append(DataProblem(
             f"Input '{node.name}' expects samples of shape {fmt_shape(want)} but "
             f"the data has samples of shape {fmt_shape(got)} "
-            f"(array {fmt_shape(array.shape)})", hint,
+            f"(array {fmt_shape(array.shape)})", "",
             ("input_shape", node.name, list(got))))
     dtype = node.params.get("dtype", "float32")
     if dtype.startswith("int") and not np.issubdtype(array.dtype, np.integer):
@@ -109,6 +113,13 @@ def _check_labels(name: str, shape: tuple, labels: np.ndarray,
             return [DataProblem(f"Output '{name}': {loss} expects integer class ids "
                                 f"of shape (n,), the labels have shape "
                                 f"{fmt_shape(labels.shape)} and dtype {labels.dtype}")]
+        if len(out_shape) != 1:
+            return [DataProblem(
+                f"Output '{name}' gives {fmt_shape(shape)}, but with {loss} and "
+                f"class-id labels of shape {fmt_shape(labels.shape)} it must give "
+                "one vector of class scores per sample, (None, classes)",
+                "Insert a Flatten or a global pooling layer before the last Dense "
+                "layer.")]
         if classes and labels.size and (labels.min() < 0 or labels.max() >= classes):
             return [DataProblem(
                 f"Output '{name}' has {classes} units but the labels go from "

@@ -49,6 +49,7 @@ class TrainingEvent:
     logs: dict[str, float] = field(default_factory=dict)
     message: str = ""
     stop: str | None = None  # STOPPED events: STOP_USER or STOP_DIVERGED
+    details: str = ""  # for failures: the original (Keras) message
 
 
 Listener = Callable[[TrainingEvent], None]
@@ -293,12 +294,15 @@ class TrainingSession:
                            shuffle=False,  # the pipeline shuffles
                            callbacks=keras_callbacks)
         except Exception as exc:  # never let the worker die silently
-            from netbuilder.engine.keras.messages import clean_keras_message
+            from netbuilder.engine.training.failures import explain_failure
 
             self.train_seconds += time.perf_counter() - t0
             segment.update(to=self.completed_epochs, stopped="failed")
-            reason = self._data_fault() or clean_keras_message(exc)
-            self.listener(TrainingEvent(FAILED, message=f"training failed: {reason}"))
+            failure = explain_failure(exc, self.graph)
+            fault = self._data_fault()
+            self.listener(TrainingEvent(FAILED, message=(
+                f"training failed: {fault}" if fault else failure.message),
+                details=failure.details))
             return
         self.train_seconds += time.perf_counter() - t0
         segment.update(to=self.completed_epochs, stopped=self.stop_reason or None)

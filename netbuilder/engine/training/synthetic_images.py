@@ -92,11 +92,13 @@ def draw_shape(kind: int, rng: np.random.Generator, size: int = 32,
 
 
 def shape_images(n: int, seed: int, size: int = 32, channels: int = 3,
-                 classes: int = 10) -> tuple[np.ndarray, np.ndarray]:
+                 kinds: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``n`` images (uint8, n×size×size×channels) and their class ids,
-    balanced over the first ``classes`` classes."""
+    balanced over ``kinds`` (indexes into SHAPE_CLASSES, all by default);
+    class id i means ``kinds[i]``."""
+    kinds = list(range(len(SHAPE_CLASSES))) if kinds is None else kinds
     rng = np.random.default_rng(seed)
-    labels = np.arange(n) % classes
+    labels = np.arange(n) % len(kinds)
     rng.shuffle(labels)
-    x = np.stack([draw_shape(int(k), rng, size, channels) for k in labels])
+    x = np.stack([draw_shape(kinds[int(k)], rng, size, channels) for k in labels])
     return x, labels.astype("int64")

@@ -20,7 +20,9 @@ from netbuilder.engine.model.data_spec import RESOURCES
 from netbuilder.engine.training.synthetic_images import SHAPE_CLASSES, shape_images
 
 VOCABULARY = 10_000
-NOT, POSITIVE, NEGATIVE, NEUTRAL = 1, range(2, 202), range(202, 402), 402
+# shapes_meta's five classes: disk, square, triangle, ring, plus
+META_KINDS = [0, 1, 2, 3, 4]
+NOT, POSITIVE, NEGATIVE, NEUTRAL = 1, range(2, 32), range(32, 62), (100, 1100)
 
 
 def shapes32(seed: int = 0, n: int = 4000) -> dict[str, np.ndarray]:
@@ -52,13 +54,12 @@ def _review(rng: np.random.Generator, positive: bool, length: int) -> list[int]:
     """Neutral words with a few sentiment words; "not" (id 1) flips the
     next sentiment word, so word order matters."""
     while True:
-        words = [int(w) for w in NEUTRAL + rng.zipf(1.3, length) % (
-            VOCABULARY - NEUTRAL)]
-        score, slots = 0, rng.choice(length - 1, rng.integers(2, 6), replace=False)
+        words = [int(w) for w in rng.integers(*NEUTRAL, length)]
+        score, slots = 0, rng.choice(length - 1, rng.integers(3, 7), replace=False)
         for slot in sorted(slots):
             good = rng.random() < 0.7
             word = int(rng.choice(POSITIVE if good else NEGATIVE))
-            negated = rng.random() < 0.25
+            negated = rng.random() < 0.15
             words[slot + 1] = word
             if negated:
                 words[slot] = NOT
@@ -81,11 +82,12 @@ def reviews80(seed: int = 3, n: int = 3000, steps: int = 80) -> dict[str, np.nda
 
 
 def shapes_meta(seed: int = 4, n: int = 2000) -> dict[str, np.ndarray]:
-    """Two inputs, two outputs: a 28×28 grey image of one of the first five
-    shape classes and 8 measurements; the targets are the shape class
+    """Two inputs, two outputs: a 28×28 grey image of one of five
+    shape classes (META_KINDS) and 8 measurements; the targets are the shape class
     (``category``) and a score mixing the measurements with how much of
     the image the shape covers (``score``)."""
-    images, category = shape_images(n, seed, size=28, channels=1, classes=5)
+    images, category = shape_images(n, seed, size=28, channels=1,
+                                     kinds=META_KINDS)
     rng = np.random.default_rng(seed + 100)
     metadata = rng.normal(0, 1, (n, 8)).astype("float32")
     weights = np.array([0.8, -0.5, 0.3, 0, 0, 0.2, 0, -0.4], dtype="float32")
@@ -101,7 +103,7 @@ SETS = {"shapes32": shapes32, "glyphs28": glyphs28, "features100": features100,
         "reviews80": reviews80, "shapes_meta": shapes_meta}
 CLASS_NAMES = {"shapes32": SHAPE_CLASSES, "features100": [f"c{i}" for i in range(10)],
                "reviews80": ["negative", "positive"],
-               "shapes_meta": SHAPE_CLASSES[:5]}
+               "shapes_meta": [SHAPE_CLASSES[k] for k in META_KINDS]}
 
 
 def write_sets(folder: Path = RESOURCES) -> list[Path]:

@@ -35,6 +35,7 @@ from netbuilder.ui.training.bridge import SessionBridge
 from netbuilder.ui.training.commands import SetExtraCommand
 from netbuilder.ui.training.config_form import ConfigForm
 from netbuilder.ui.training.exporting import ExportMixin
+from netbuilder.ui.training.failure_details import FailureDetails
 from netbuilder.ui.training.runner import RunnerMixin
 
 if TYPE_CHECKING:
@@ -141,6 +142,8 @@ class TrainingPanel(RunnerMixin, ExportMixin, QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
+        self.failure_details = FailureDetails(self)
+        layout.addWidget(self.failure_details)
         layout.addWidget(self.strategy_label)
         layout.addWidget(split, 1)
         for action, button in ((st.TRAIN, self.train_button),

@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from netbuilder.engine.training import session as tr
+from netbuilder.ui.document.scratch import UNTITLED
 from netbuilder.ui.training import state as st
 from netbuilder.ui.training.bridge import SessionBridge
-from netbuilder.ui.document.scratch import UNTITLED
 from netbuilder.ui.training.commands import SetExtraCommand
 
 
@@ -56,6 +56,7 @@ class RunnerMixin:
         if config is None:
             return
         self.run_id = tr.next_run_id(self.graph.extra.get("runs") or [])
+        self.failure_details.show_details("")
         bridge = self._new_bridge()
         self.session = tr.TrainingSession(
             self.graph, config, base_dir=self._base_dir(),
@@ -175,10 +176,11 @@ class RunnerMixin:
                 self.message.emit(event.message)
         elif event.kind == tr.FAILED:
             self.batch_timer.stop()
-            self._failed(event.message)
+            self._failed(event.message, event.details)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, message: str, details: str = "") -> None:
         self.status.setText(f"<span style='color:#ff6b6b'>{message}</span>")
+        self.failure_details.show_details(details)
         self._failure_shown = True
         self.message.emit(message)
         trained = self.session is not None and self.session.model is not None \
