@@ -233,10 +233,7 @@ class FileActionsMixin:
 
     def window_for_recovery(self):
         """A new window to restore a second recovery copy into."""
-        from netbuilder.ui.app import create_window
-
-        window = create_window(None, load_tensorflow=self._load_tensorflow,
-                               offer_recovery=False)
+        window = type(self)(load_tensorflow=self._load_tensorflow)
         window.show()
         self.recovered_windows = [*getattr(self, "recovered_windows", []), window]
         return window
