@@ -55,6 +55,7 @@ def test_unknown_errors_name_the_layer_and_keep_the_original():
     exc = RuntimeError("Exception encountered when calling Dense.call().\n"
                        "Something odd in layer 'hidden' happened")
     failure = explain_failure(exc, mlp())
-    assert failure.message == ("Training stopped with an error inside Keras at "
-                               "'hidden'. Keras's own message is in the details.")
+    assert failure.message == ("Training stopped with an error at 'hidden': "
+                               "Something odd in layer 'hidden' happened. The full "
+                               "message is in the details.")
     assert "Something odd" in failure.details

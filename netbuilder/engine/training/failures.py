@@ -73,6 +73,9 @@ def explain_failure(exc: BaseException, graph: Graph) -> Failure:
         message = ("The data's values cannot be turned into numbers for the "
                    "model's inputs: check the data's columns and the Inputs' dtype.")
     else:
-        message = (f"Training stopped with an error inside Keras{at}. Keras's own "
+        from netbuilder.engine.keras.messages import clean_keras_message
+
+        reason = clean_keras_message(exc, limit=160).rstrip(".")
+        message = (f"Training stopped with an error{at}: {reason}. The full "
                    "message is in the details.")
     return Failure(message, details)
