@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
-from uihelpers import connect, drag_wire, drop_layer, port_point, select
+from uihelpers import connect, drag_wire, drop_layer, focus_canvas, port_point, select
 
 from netbuilder.ui.canvas.arrange import arrange
 
@@ -21,7 +21,7 @@ def test_copy_paste_duplicate_unique_names(window):
     win = window
     ids = chain(win, ["Dense", "Dropout"])
     select(win, *ids)
-    win.view.setFocus()
+    focus_canvas(win)
     QTest.keyClick(win.view, Qt.Key_C, Qt.ControlModifier)
     QTest.keyClick(win.view, Qt.Key_V, Qt.ControlModifier)
     g = win.editor.graph
@@ -43,7 +43,7 @@ def test_delete_and_undo_restores_ids_and_edges(window):
     g = win.editor.graph
     edges = set(g.edges)
     select(win, ids[1])
-    win.view.setFocus()
+    focus_canvas(win)
     QTest.keyClick(win.view, Qt.Key_Delete)
     assert ids[1] not in g.nodes and not g.edges
     win.editor.stack.undo()
@@ -64,7 +64,7 @@ def test_auto_arrange_left_to_right_and_undo(window):
     connect(win, add, out)
     g = win.editor.graph
     before = {n: g.nodes[n].position for n in ids}
-    win.view.setFocus()
+    focus_canvas(win)
     QTest.keyClick(win.view, Qt.Key_L)
     x = {n: g.nodes[n].position[0] for n in ids}
     assert x[inp] < x[a] == x[b] < x[add] < x[out]
@@ -149,7 +149,7 @@ def test_move_is_one_undo_step(window):
 def test_zoom_keys(window):
     win = window
     chain(win, ["Input", "Dense", "Output"])
-    win.view.setFocus()
+    focus_canvas(win)
     win.view.set_zoom(0.3)
     QTest.keyClick(win.view, Qt.Key_1)
     assert abs(win.view.zoom() - 1.0) < 1e-6

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from uihelpers import connect, drop_layer, select
+from uihelpers import connect, drop_layer, focus_canvas, select
 
 from netbuilder.engine.model.project import graph_to_dict
 
@@ -37,7 +37,7 @@ def test_group_and_flatten_are_exact_undo_steps(keras_window, qtbot):
     qtbot.waitUntil(lambda: d2 in win.analysis.info, timeout=30_000)
     before = snapshot(g)
     select(win, d1, drop, d2)
-    win.view.setFocus()
+    focus_canvas(win)
     QTest.keyClick(win.view, Qt.Key_G, Qt.ControlModifier)
     groups = [n for n in g.nodes.values() if n.type == "Group"]
     assert len(groups) == 1 and set(g.nodes) == {inp, out, groups[0].id}
@@ -72,7 +72,7 @@ def test_grouping_without_shapes_or_a_group_says_why(window):
     g = win.editor.graph
     before, steps = snapshot(g), win.editor.stack.count()
     select(win, inp, d1)
-    win.view.setFocus()
+    focus_canvas(win)
     QTest.keyClick(win.view, Qt.Key_G, Qt.ControlModifier)
     assert "cannot go inside a group" in win.statusBar().currentMessage()
     select(win, d1, drop)  # no Keras here: shapes are not known yet
@@ -123,7 +123,7 @@ def test_delete_owner_of_shared_layer_and_undo_restores_links(window, tmp_path):
     assert "enc_b" in win.scene.nodes[enc].link_marker.toolTip()
     select(win, enc)
     assert "editing it edits them too" in win.inspector.notice.text()
-    win.view.setFocus()
+    focus_canvas(win)
     QTest.keyClick(win.view, Qt.Key_Delete)
     assert g.nodes[enc_c].shares == enc_b  # the layer passed on
     assert "enc_b" in win.scene.nodes[enc_c].link_marker.toolTip()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from uihelpers import select
+from uihelpers import focus_canvas, select
 
 
 def make_keras_model(path: Path) -> None:
@@ -114,7 +114,7 @@ def test_group_expands_in_place_and_collapses(keras_window, qtbot, tmp_path):
     assert win.editor.stack.count() == 0  # looking inside is not an edit
     # Enter collapses it again.
     select(win, gid)
-    win.view.setFocus()
+    focus_canvas(win)
     QTest.keyClick(win.view, Qt.Key_Return)
     assert not item.expanded and (item.width, item.height) == collapsed
     assert not item.contents

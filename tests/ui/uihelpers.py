@@ -63,3 +63,23 @@ def connect(win, src: str, dst: str, src_port: int = 0, dst_port: int = 0) -> No
 
 def select(win, *node_ids) -> None:
     win.scene.select_nodes(list(node_ids))
+
+
+def focus_canvas(win) -> None:
+    """Give the canvas the keyboard focus, as clicking into it would.
+
+    Canvas shortcuts (Enter, Delete, Ctrl+C, ...) act only while the canvas
+    has the focus, and a widget gets the focus only in the active window.
+    Offscreen Qt has no window manager: after a dialog closed, or after an
+    earlier test's window was shown, no window is active again by itself, so
+    a bare ``setFocus()`` silently did nothing and the keys went nowhere."""
+    from PySide6.QtCore import QDeadlineTimer
+
+    win.activateWindow()
+    win.raise_()
+    win.view.setFocus(Qt.OtherFocusReason)
+    deadline = QDeadlineTimer(5000)
+    while not win.view.hasFocus() and not deadline.hasExpired():
+        QApplication.processEvents()
+        win.view.setFocus(Qt.OtherFocusReason)
+    assert win.view.hasFocus(), "the canvas did not get the keyboard focus"
