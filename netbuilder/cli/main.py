@@ -27,8 +27,6 @@ VERBS = {
 }
 
 
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="netbuilder",
@@ -61,14 +59,42 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb is None:
         parser.print_help()
         return 0
+    tolerant_output()
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        return reader_went_away()
     except CommandError as exc:
         print(f"netbuilder {args.verb}: {exc}", file=sys.stderr)
         return exc.status
     except KeyboardInterrupt:
         print(f"netbuilder {args.verb}: interrupted", file=sys.stderr)
         return 130
+
+
+def tolerant_output() -> None:
+    """Text from a file (ids, names) may hold characters the terminal cannot
+    encode, such as a lone surrogate: print them as escapes, never crash."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass  # not a text stream we can reconfigure (a test's capture)
+
+
+def reader_went_away() -> int:
+    """``netbuilder check --json | head``: the reader closed the pipe. Stop
+    quietly, like a command killed by SIGPIPE (status 128 + 13); point stdout
+    at /dev/null so the interpreter's final flush does not complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return 141
 
 
 def open_app(path: str | None) -> int:

@@ -236,25 +236,20 @@ def model_name(graph: Graph) -> str:
 def _escape_word(word: str, last: bool) -> str:
     """Escape backslashes, and quotes that could end the docstring: those
     next to another quote and a quote that ends the docstring."""
-    out = []
-    for i, ch in enumerate(word):
-        end = i == len(word) - 1
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"' and ((i > 0 and word[i - 1] == '"') or (last and end)
-                            or (not end and word[i + 1] == '"')):
-            out.append('\\"')
-        else:
-            out.append(ch)
-    return "".join(out)
+    out = _QUOTE_PAIR.sub(r'\\"', word.replace("\\", "\\\\"))
+    if last and word.endswith('"') and not word.endswith('""'):
+        out = out[:-1] + '\\"'
+    return out
+
+
+_QUOTE_PAIR = re.compile(r'"(?=")|(?<=")"')
 
 
 def docstring_lines(paragraphs: list[str], width: int = LINE_LENGTH) -> list[str]:
     """A module docstring holding untrusted text: non-printable characters
     become spaces, backslashes and quotes are escaped, lines are wrapped."""
     body: list[str] = []
-    cleaned = ["".join(ch if ch.isprintable() else " " for ch in str(text)).split()
-               for text in paragraphs]
+    cleaned = [_printable(str(text)).split() for text in paragraphs]
     cleaned = [words for words in cleaned if words]
     for p_index, raw in enumerate(cleaned):
         final = p_index == len(cleaned) - 1
@@ -267,16 +262,13 @@ def docstring_lines(paragraphs: list[str], width: int = LINE_LENGTH) -> list[str
         line = ""
         limit = width - 3 if not body else width
         for word in words:
-            while len(word) > limit:
-                cut = limit
-                if word[cut - 1] == "\\" and not _escaped_at(word, cut - 1):
-                    cut -= 1  # never split an escape from what it escapes
+            if len(word) > limit:
                 if line:
                     body.append(line)
                     line = ""
-                body.append(word[:cut])
-                word = word[cut:]
-                limit = width
+                pieces = _pieces(word, limit, width)
+                body += pieces[:-1]
+                word, limit = pieces[-1], width
             if line and len(line) + 1 + len(word) <= limit:
                 line += " " + word
             elif line:
@@ -292,12 +284,32 @@ def docstring_lines(paragraphs: list[str], width: int = LINE_LENGTH) -> list[str
     return body + ['"""']
 
 
-def _escaped_at(word: str, index: int) -> bool:
-    """Whether the backslash at ``index`` is itself the escaped character."""
-    count = 0
-    while index - 1 - count >= 0 and word[index - 1 - count] == "\\":
-        count += 1
-    return count % 2 == 1
+def _printable(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def _pieces(word: str, first: int, width: int) -> list[str]:
+    """``word`` cut into lines of at most ``first``, then ``width``
+    characters, never between a backslash and what it escapes. Linear: the
+    word is cut by index, never copied whole again."""
+    pieces, start, limit = [], 0, first
+    while len(word) - start > limit:
+        cut = start + limit
+        if word[cut - 1] == "\\" and not _escaped_at(word, cut - 1, start):
+            cut -= 1  # never split an escape from what it escapes
+        pieces.append(word[start:cut])
+        start, limit = cut, width
+    pieces.append(word[start:])
+    return pieces
+
+
+def _escaped_at(word: str, index: int, start: int = 0) -> bool:
+    """Whether the backslash at ``index`` is itself the escaped character
+    (``start``: a position where no escape is cut, the search stops there)."""
+    before = word[start:index]
+    return (len(before) - len(before.rstrip("\\"))) % 2 == 1
 
 
 # ----------------------------------------------------------------- module

@@ -38,6 +38,7 @@ from netbuilder.engine.model.events import (
     ParamChanged,
     SharesChanged,
 )
+from netbuilder.engine.model.numeric import is_finite_number
 from netbuilder.engine.model.params import validate_params, validate_value
 
 # Names Keras accepts for layers (no "/" and nothing that needs quoting).
@@ -294,10 +295,24 @@ class Graph:
         check_name(name)
         if name in self.names():
             raise DuplicateNameError(f"a layer named {name!r} already exists")
+        if not all(is_finite_number(v) for v in position):
+            raise GraphError(f"position {position!r:.60} is not two finite numbers")
         node = Node(node_id, type_name, name, params,
                     (float(position[0]), float(position[1])))
         if index is not None and (not isinstance(index, int) or index < 0):
             raise GraphError(f"node position {index!r} is not a valid index")
+        return self._insert(node, index)
+
+    def add_loaded_node(self, node: Node) -> Node:
+        """Append a node read from a file as it is: the loader has checked
+        its id and position and gives every node a unique name itself once
+        all are in (so loading stays linear in the number of nodes)."""
+        if node.id in self.nodes:
+            raise DuplicateIdError(f"a node with id {node.id!r} already exists")
+        return self._insert(node, None)
+
+    def _insert(self, node: Node, index: int | None) -> Node:
+        node_id = node.id
         if index is None or index >= len(self.nodes):
             self.nodes[node_id] = node
         else:
@@ -325,8 +340,10 @@ class Graph:
         return node, removed
 
     def check_connection(self, src: str, src_port: int, dst: str,
-                         dst_port: int) -> None:
-        """Raise the error :meth:`connect` would raise, without changing anything."""
+                         dst_port: int, check_cycle: bool = True) -> None:
+        """Raise the error :meth:`connect` would raise, without changing anything.
+        ``check_cycle=False`` skips the (linear) cycle search: for loaders that
+        look for cycles once, after all edges are in."""
         src_node, dst_node = self.node(src), self.node(dst)
         if dst_node.type == "Input":
             raise PortError(f"{dst_node.name!r} is an Input: it takes no inputs")
@@ -334,25 +351,26 @@ class Graph:
             raise PortError(f"{src_node.name!r} is an Output: it has no outputs")
         n_out = self.output_count(src)
         if not (isinstance(src_port, int) and 0 <= src_port < n_out):
-            raise PortError(f"{src_node.name!r} has no output port {src_port} "
-                            f"(it has {n_out})")
+            raise PortError(f"{src_node.name!r} has no output port "
+                            f"{str(src_port)[:40]} (it has {n_out})")
         spec = self.catalog.get(dst_node.type)
         if spec is not None and not (isinstance(dst_port, int)
                                      and ports.accepts_input_port(spec, dst_port)):
-            raise PortError(f"{dst_node.name!r} has no input port {dst_port} "
-                            f"(it has {len(spec.inputs)})")
+            raise PortError(f"{dst_node.name!r} has no input port {str(dst_port)[:40]} "
+                            f"({ports.input_limit_words(spec)})")
         if not isinstance(dst_port, int) or dst_port < 0:
             raise PortError(f"input port {dst_port!r} is not a port number")
         if (dst, dst_port) in self._incoming:
             port_name = ports.input_name(spec, dst_port) if spec else str(dst_port)
             raise PortError(f"input {port_name!r} of {dst_node.name!r} is already "
                             "connected; disconnect it first")
-        if self.would_create_cycle(src, dst):
+        if check_cycle and self.would_create_cycle(src, dst):
             raise CycleError(f"connecting {src_node.name!r} to {dst_node.name!r} "
                              "would create a cycle")
 
-    def connect(self, src: str, src_port: int, dst: str, dst_port: int) -> Edge:
-        self.check_connection(src, src_port, dst, dst_port)
+    def connect(self, src: str, src_port: int, dst: str, dst_port: int,
+                check_cycle: bool = True) -> Edge:
+        self.check_connection(src, src_port, dst, dst_port, check_cycle)
         edge = Edge(src, src_port, dst, dst_port)
         self._index_edge(edge)
         self.events.emit(EdgeAdded(dst, edge=edge))

@@ -9,12 +9,12 @@ with a class Keras has; a wrapped layer is ``{"type": ..., "params": {...}}``.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
 from netbuilder.engine.model.catalog import Catalog, ParamSpec, get_catalog
 from netbuilder.engine.model.errors import ParamError
+from netbuilder.engine.model.numeric import MAX_INT, is_bounded_int, is_finite_number
 
 IDENTIFIER_TEXT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Sizes and counts that Keras refuses unless they are at least 1.
@@ -33,7 +33,7 @@ def _is_int(v: Any) -> bool:
 
 
 def _is_number(v: Any) -> bool:
-    return (_is_int(v) or isinstance(v, float)) and math.isfinite(v)
+    return is_finite_number(v)
 
 
 def describe(value: Any) -> str:
@@ -52,10 +52,8 @@ def _json_only(value: Any, depth: int = 0) -> bool:
         return False
     if value is None or isinstance(value, (bool, str)):
         return True
-    if _is_int(value):
-        return True
-    if isinstance(value, float):
-        return math.isfinite(value)
+    if _is_int(value) or isinstance(value, float):
+        return is_finite_number(value)
     if isinstance(value, list):
         return all(_json_only(v, depth + 1) for v in value)
     if isinstance(value, dict):
@@ -80,6 +78,8 @@ def validate_value(spec: ParamSpec, value: Any,
             value = int(value)
         if not _is_int(value):
             raise _fail(spec, "an integer", value)
+        if not is_bounded_int(value):
+            raise _fail(spec, f"an integer of at most {MAX_INT}", value)
         if spec.name in POSITIVE_INTS and value < 1:
             raise _fail(spec, "a positive integer", value)
         return value
@@ -112,7 +112,8 @@ def validate_value(spec: ParamSpec, value: Any,
         if _is_int(value):
             value = [value]
         if not isinstance(value, list) or not all(
-                v is None or (_is_int(v) and (v > 0 or v == -1)) for v in value):
+                v is None or (is_bounded_int(v) and (v > 0 or v == -1))
+                for v in value):
             raise _fail(spec, "a list of positive integers (null for a free axis)",
                         value)
         return value
@@ -132,12 +133,12 @@ def validate_value(spec: ParamSpec, value: Any,
 def _validate_int_tuple(spec: ParamSpec, value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if _is_int(value):
+    if is_bounded_int(value):
         return value
     if isinstance(value, list) and value:
-        flat = all(_is_int(v) for v in value)
-        nested = all(isinstance(v, list) and v and all(_is_int(x) for x in v)
-                     for v in value)
+        flat = all(is_bounded_int(v) for v in value)
+        nested = all(isinstance(v, list) and v
+                     and all(is_bounded_int(x) for x in v) for v in value)
         if (flat or nested) and (spec.length is None or len(value) == spec.length):
             return [list(v) if isinstance(v, list) else v for v in value]
     n = f"{spec.length} " if spec.length else ""

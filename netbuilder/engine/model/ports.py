@@ -11,6 +11,10 @@ from typing import Any
 
 from netbuilder.engine.model.catalog import Catalog, LayerSpec
 
+# Inputs of one merge layer (Add, Concatenate, ...): more are refused, so a
+# file cannot make the app draw millions of ports.
+MAX_VARIADIC_INPUTS = 1024
+
 
 def group_io(params: dict[str, Any]) -> tuple[int, int]:
     """(inputs, outputs) of a group, read from its document without loading."""
@@ -36,7 +40,21 @@ def input_name(spec: LayerSpec, port: int) -> str:
 
 
 def accepts_input_port(spec: LayerSpec, port: int) -> bool:
-    return port >= 0 and (spec.variadic or port < len(spec.inputs))
+    limit = MAX_VARIADIC_INPUTS if spec.variadic else len(spec.inputs)
+    return 0 <= port < limit
+
+
+def input_limit_words(spec: LayerSpec) -> str:
+    """How many inputs a layer takes, for messages."""
+    if spec.variadic:
+        return f"it takes at most {MAX_VARIADIC_INPUTS} inputs, numbered from 0"
+    return f"it has {len(spec.inputs)}"
+
+
+def gaps(connected: list[int]) -> bool:
+    """Whether connected input ports (sorted) skip a number: Keras receives the
+    inputs as a list, so they must be numbered 0, 1, 2, ... without gaps."""
+    return connected != list(range(len(connected)))
 
 
 def output_count(spec: LayerSpec, params: dict[str, Any], catalog: Catalog) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,14 @@ from typing import Any
 
 from netbuilder.engine.model.catalog import Catalog, get_catalog
 from netbuilder.engine.model.errors import GraphError
-from netbuilder.engine.model.graph import NAME_PATTERN, Graph, sharing_problem
+from netbuilder.engine.model.graph import (
+    NAME_PATTERN,
+    Edge,
+    Graph,
+    Node,
+    sharing_problem,
+)
+from netbuilder.engine.model.numeric import is_finite_number
 from netbuilder.engine.model.safe_files import (
     atomic_write_text,
     folder_lock,
@@ -122,7 +130,13 @@ def dumps_doc(doc: dict[str, Any]) -> str:
             text = json.dumps(value, indent=2, ensure_ascii=False)
             text = text.replace("\n", "\n  ")
             parts.append(f"  {json.dumps(key)}: {text}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+    text = "{\n" + ",\n".join(parts) + "\n}\n"
+    # A lone surrogate (read from a "\\ud800" escape) cannot be written as
+    # UTF-8: keep it as the same JSON escape, which reads back identically.
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def update_project_file(path: str | os.PathLike,
@@ -285,17 +299,17 @@ def _load_nodes(graph: Graph, nodes: Any, problems: list[Problem]) -> None:
                 except GraphError as exc:
                     problems.append(Problem("error", f"{where}.params.{key}", str(exc)))
         position = raw.get("position", [0, 0])
-        if not (isinstance(position, list) and len(position) == 2 and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool)
-                and math.isfinite(v) for v in position)):
+        if not (isinstance(position, list) and len(position) == 2
+                and all(is_finite_number(v) for v in position)):
             problems.append(Problem("warning", f"{where}.position",
-                                    "position must be [x, y]; placed at the origin"))
+                                    "position must be [x, y] (two numbers within "
+                                    "float range); placed at the origin"))
             position = [0, 0]
-        name = raw.get("name")
-        placeholder = f"__pending_{i}"
-        graph.add_node(type_name, name=placeholder, params=params,
-                       position=position, node_id=node_id, validate=False)
-        pending_names.append((i, node_id, name))
+        graph.add_loaded_node(Node(
+            node_id, spec.type if spec is not None else type_name,
+            f"__pending_{i}", dict(params),
+            (float(position[0]), float(position[1]))))
+        pending_names.append((i, node_id, raw.get("name")))
         if "shares" in raw:
             pending_shares.append((i, node_id, raw["shares"]))
     # Names are assigned after all nodes exist so that renaming a clash never
@@ -349,9 +363,13 @@ def _link_shares(graph: Graph, pending: list, problems: list[Problem]) -> None:
 
 
 def _load_edges(graph: Graph, edges: Any, problems: list[Problem]) -> None:
+    """Edges in file order. Cycles are looked for once at the end (a search
+    per edge made loading quadratic); merge inputs are renumbered without
+    gaps."""
     if not isinstance(edges, list):
         problems.append(Problem("error", "$.edges", "edges must be a list"))
         return
+    where_of: dict[Edge, str] = {}
     for i, raw in enumerate(edges):
         where = f"$.edges[{i}]"
         ends = _edge_ends(raw)
@@ -369,9 +387,73 @@ def _load_edges(graph: Graph, edges: Any, problems: list[Problem]) -> None:
                                     f"({missing[0][:80]!r}); skipped"))
             continue
         try:
-            graph.connect(src, sp, dst, dp)
+            where_of[graph.connect(src, sp, dst, dp, check_cycle=False)] = where
         except GraphError as exc:
             problems.append(Problem("error", where, f"{exc}; skipped"))
+    _drop_cycles(graph, where_of, problems)
+    _close_port_gaps(graph, where_of, problems)
+
+
+def _drop_cycles(graph: Graph, where_of: dict[Edge, str],
+                 problems: list[Problem]) -> None:
+    """Remove the edges that close a cycle: the back edges of a depth-first
+    search over the nodes on or after a cycle, from the first in file order,
+    out-edges in file order (for a cycle written in order, its last edge).
+    Linear in nodes and edges."""
+    indegree = {nid: len(graph.incoming(nid)) for nid in graph.nodes}
+    ready = [nid for nid, d in indegree.items() if d == 0]
+    while ready:
+        for edge in graph.outgoing(ready.pop()):
+            indegree[edge.dst] -= 1
+            if indegree[edge.dst] == 0:
+                ready.append(edge.dst)
+    state: dict[str, int] = {}  # 1 on the search path, 2 finished
+    for root in graph.nodes:
+        if root in state or indegree[root] == 0:
+            continue
+        state[root] = 1
+        stack = [(root, iter(graph.outgoing(root)))]
+        while stack:
+            node_id, out = stack[-1]
+            edge = next(out, None)
+            if edge is None:
+                state[node_id] = 2
+                stack.pop()
+            elif state.get(edge.dst) == 1:
+                graph.disconnect(edge)
+                names = (graph.nodes[edge.src].name, graph.nodes[edge.dst].name)
+                problems.append(Problem(
+                    "error", where_of.get(edge, "$.edges"),
+                    f"connecting {names[0]!r} to {names[1]!r} would create a "
+                    "cycle; skipped"))
+            elif edge.dst not in state:
+                state[edge.dst] = 1
+                stack.append((edge.dst, iter(graph.outgoing(edge.dst))))
+
+
+def _close_port_gaps(graph: Graph, where_of: dict[Edge, str],
+                     problems: list[Problem]) -> None:
+    """A merge layer takes its inputs as a list: ports 0 and 2 become 0 and 1
+    (same order, so the same model), with a warning."""
+    from netbuilder.engine.model import ports
+
+    for node in graph.nodes.values():
+        spec = graph.catalog.get(node.type)
+        incoming = graph.incoming(node.id)
+        if spec is None or not spec.variadic or not ports.gaps(
+                [e.dst_port for e in incoming]):
+            continue
+        for edge in incoming:
+            graph.disconnect(edge)
+        for new_port, edge in enumerate(incoming):
+            graph.connect(edge.src, edge.src_port, node.id, new_port,
+                          check_cycle=False)
+            if new_port != edge.dst_port:
+                problems.append(Problem(
+                    "warning", where_of.get(edge, "$.edges"),
+                    f"input {edge.dst_port} of {node.name!r} renumbered to "
+                    f"{new_port}: a {spec.type}'s inputs are numbered without "
+                    "gaps"))
 
 
 def _edge_ends(raw: Any):

@@ -17,11 +17,11 @@ Data sources are spec strings:
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from netbuilder.engine.model.data_spec import DataError, DataSpec, parse_spec
+from netbuilder.engine.model.numeric import is_bounded_int, is_finite_number
 
 # tf.distribute strategies a training configuration may name.
 STRATEGIES = ("default", "mirrored", "multi-worker")
@@ -236,12 +236,12 @@ class TrainingConfig:
 
 
 def _number(value: Any) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
+    return is_finite_number(value)
 
 
 def _integer(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    # Counts and seeds fit 32 bits (NumPy seeds, TensorFlow batch sizes).
+    return is_bounded_int(value, 2**32 - 1)
 
 
 def _callback_problems(key: str, callback: Any) -> list[str]:
