@@ -29,6 +29,7 @@ def run(args) -> int:
     report = analyze(graph)
     problems = [Diagnostic(p.severity, None, None, f"{p.path}: {p.message}")
                 for p in load_problems] + report.diagnostics
+    problems += _beyond_the_graph(graph, problems)
     has_errors = any(p.severity == ERROR for p in problems)
     if args.json:
         print(json.dumps({
@@ -62,3 +63,26 @@ def run(args) -> int:
     errors = sum(p.severity == ERROR for p in problems)
     print("ok" if not errors else f"{errors} error(s)")
     return 1 if errors else 0
+
+
+def _beyond_the_graph(graph, problems: list) -> list:
+    """What else keeps the project from training or exporting: its training
+    settings, and anything code generation refuses that the diagnostics did
+    not already report (so exit status 0 means export can build the model)."""
+    from netbuilder.engine.analysis.diagnostics import ERROR, Diagnostic
+    from netbuilder.engine.codegen.module import check_graph
+    from netbuilder.engine.model.training_config import (
+        TrainingConfigError,
+        training_config_of,
+    )
+
+    out = []
+    try:
+        training_config_of(graph)
+    except TrainingConfigError as exc:
+        out += [Diagnostic(ERROR, None, None, f"$.training: {p}")
+                for p in exc.problems]
+    if not any(p.severity == ERROR for p in problems):
+        out += [Diagnostic(ERROR, p.node, None, f"cannot generate code: {p.message}")
+                for p in check_graph(graph)]
+    return out

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from netbuilder.engine.keras.messages import clean_keras_message  # noqa: F401
 from netbuilder.engine.model import ops, ports
 from netbuilder.engine.model.errors import GraphError
+from netbuilder.engine.model.file_params import file_param_problems, project_folder
 from netbuilder.engine.model.graph import Graph
 from netbuilder.engine.model.ops import is_op
 from netbuilder.engine.model.params import validate_value
@@ -73,6 +74,11 @@ def _node_diagnostics(graph: Graph, node) -> list[Diagnostic]:
         except GraphError as exc:
             out.append(Diagnostic(ERROR, node.id, None, f"'{node.name}': {exc}.",
                                   pspec.doc))
+    for message in file_param_problems(node.type, node.params,
+                                       project_folder(graph)):
+        out.append(Diagnostic(ERROR, node.id, None, f"'{node.name}': {message}.",
+                              "Put the vocabulary file next to the project file "
+                              "and give its name, or list the tokens."))
     for pspec in spec.params:
         if pspec.required and node.params.get(pspec.name) is None:
             out.append(Diagnostic(ERROR, node.id, None,
@@ -102,6 +108,13 @@ def _node_diagnostics(graph: Graph, node) -> list[Diagnostic]:
                                   f"{spec.min_inputs} inputs, it has "
                                   f"{len(connected)}.",
                                   "Wire the tensors to merge into its input ports."))
+        elif ports.gaps(sorted(connected)):
+            empty = min(set(range(len(connected))) - connected)
+            out.append(Diagnostic(ERROR, node.id, empty,
+                                  f"{spec.type} '{node.name}' has its inputs "
+                                  f"numbered with a gap: input_{empty} is empty.",
+                                  "Move a wire onto the empty input so the inputs "
+                                  "are input_0, input_1, ... without gaps."))
         return out
     for port in range(spec.min_inputs):
         if port not in connected:

@@ -203,11 +203,16 @@ class ShapeInference:
         if problem is not None:
             return None, problem
         from netbuilder.engine.keras.keras_args import make_layer
+        from netbuilder.engine.model.file_params import (
+            inline_file_params,
+            project_folder,
+        )
 
+        params = inline_file_params(node.type, node.params, project_folder(graph))
         tensors = {port: keras.KerasTensor(shape, dtype=dtype)
                    for port, shape, dtype, _ in inputs}
         with _weightless_scope():
-            layer = make_layer(node.type, node.params, node.name, graph.catalog)
+            layer = make_layer(node.type, params, node.name, graph.catalog)
             self.layers_built += 1
             problem = _rank_problem(node, layer, spec, inputs)
             if problem is not None:

@@ -33,6 +33,11 @@ from netbuilder.engine.codegen.op_code import operation_lines
 from netbuilder.engine.model import ports
 from netbuilder.engine.model.catalog import Catalog
 from netbuilder.engine.model.errors import GraphError
+from netbuilder.engine.model.file_params import (
+    file_param_problems,
+    inline_file_params,
+    project_folder,
+)
 from netbuilder.engine.model.graph import NAME_PATTERN, Graph, Node, sharing_problem
 from netbuilder.engine.model.groups import GROUP, GroupError, inner_graph
 from netbuilder.engine.model.ops import is_op, missing_inputs
@@ -119,6 +124,9 @@ def check_graph(graph: Graph) -> list[CodeProblem]:
             problems.append(CodeProblem(node.id, f"{label}: {exc}"))
         for missing in missing_required(node.type, node.params, catalog):
             problems.append(CodeProblem(node.id, f"{label}: {missing} needs a value"))
+        for message in file_param_problems(node.type, node.params,
+                                           project_folder(graph), read=True):
+            problems.append(CodeProblem(node.id, f"{label}: {message}"))
     for node in graph.nodes.values():
         if node.type == GROUP:
             problems += _check_group(graph, node)
@@ -229,7 +237,9 @@ def _limit_for(type_name: str) -> int:
 def model_name(graph: Graph) -> str:
     """The project name as a name Keras accepts for the model."""
     name = re.sub(r"[^A-Za-z0-9_.\-]", "_", str(graph.name or "model"))[:120]
-    return name if re.match(r"[A-Za-z_]", name) else "model_" + name
+    # TensorFlow refuses a root name scope that starts with "_" or "-"
+    # ("_draft": "not a valid root scope name"), so start with a letter.
+    return name if re.match(r"[A-Za-z]", name) else "model_" + name
 
 
 # ----------------------------------------------------------------- docstring
@@ -402,7 +412,8 @@ class _ModuleWriter:
                 record(lines, node_id)
                 continue
             try:
-                args = layer_args(spec, node.params, graph.catalog)
+                args = layer_args(spec, inline_file_params(
+                    node.type, node.params, project_folder(graph)), graph.catalog)
             except GraphError as exc:
                 raise CodegenError([CodeProblem(node_id, f"{node.name}: {exc}")]
                                    ) from exc
@@ -426,7 +437,9 @@ class _ModuleWriter:
                 first = len(self.lines) + 1
                 if owner not in shared:
                     owner_node = graph.nodes[owner]
-                    owner_args = layer_args(spec, owner_node.params, graph.catalog)
+                    owner_args = layer_args(spec, inline_file_params(
+                        node.type, owner_node.params, project_folder(graph)),
+                        graph.catalog)
                     owner_args.append(Item(Atom(string_literal(owner_node.name)),
                                            "name="))
                     shared[owner] = identifier(f"{owner_node.name}_layer", taken,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from netbuilder.engine.model.catalog import Catalog, get_catalog
+from netbuilder.engine.model.file_params import FileParamError, is_file_param
 
 
 def _tupled(value: Any) -> Any:
@@ -33,6 +34,11 @@ def layer_kwargs(type_name: str, params: dict[str, Any],
     spec = catalog.get(type_name)
     kwargs: dict[str, Any] = {}
     for key, value in params.items():
+        if is_file_param(type_name, key, value):
+            # Keras would open the path itself (a FIFO hangs, /dev/zero fills
+            # memory): callers pass the contents read by file_params instead.
+            raise FileParamError(f"{key} {value[:80]!r}: file names are read by "
+                                 "NetBuilder, not handed to Keras", key)
         pspec = spec.param(key) if spec else None
         kind = pspec.kind if pspec else "other"
         if kind in ("int_tuple", "shape"):

@@ -41,8 +41,10 @@ from netbuilder.engine.model.events import (
 from netbuilder.engine.model.numeric import is_finite_number
 from netbuilder.engine.model.params import validate_params, validate_value
 
-# Names Keras accepts for layers (no "/" and nothing that needs quoting).
-NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,127}$")
+# Names Keras accepts for layers (no "/" and nothing that needs quoting);
+# the first character is a letter because TensorFlow names the weights
+# "<layer>/kernel" and refuses a root scope that starts with "_" or "-".
+NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]{0,127}$")
 
 
 @dataclass
@@ -83,7 +85,7 @@ def snake_case(type_name: str) -> str:
 def check_name(name: Any) -> None:
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise InvalidNameError(
-            f"{name!r} is not a valid layer name: start with a letter or '_', "
+            f"{name!r} is not a valid layer name: start with a letter, "
             "then use letters, digits, '_', '.' or '-' (at most 128 characters)")
 
 
@@ -256,8 +258,8 @@ class Graph:
     def unique_name(self, base: str, taken: set[str] | None = None) -> str:
         taken = self.names() if taken is None else taken
         base = re.sub(r"[^A-Za-z0-9_.\-]", "_", base or "layer")
-        if not re.match(r"[A-Za-z_]", base):
-            base = "_" + base
+        if not re.match(r"[A-Za-z]", base):
+            base = "layer_" + base
         base = base[:120]
         if base not in taken:
             return base

@@ -178,6 +178,10 @@ def validate_object(spec: ParamSpec, value: Any, catalog: Catalog) -> Any:
             if not _json_only(item):
                 raise ParamError(f"{spec.name}: {class_name}.{key} must be a plain "
                                  f"value, got {describe(item)}", spec.name)
+            expected = _config_type_problem(key, item, allowed)
+            if expected:
+                raise ParamError(f"{spec.name}: {class_name}.{key} must be "
+                                 f"{expected}, got {describe(item)}", spec.name)
         extra = set(value) - {"class_name", "config", "module", "registered_name"}
         if extra:
             raise ParamError(f"{spec.name}: unexpected keys {sorted(extra)}",
@@ -186,6 +190,29 @@ def validate_object(spec: ParamSpec, value: Any, catalog: Catalog) -> Any:
     what = "the name of an activation" if spec.kind == "activation" else (
         f"the name of a {spec.kind} or {{\"class_name\": ..., \"config\": {{...}}}}")
     raise _fail(spec, what, value)
+
+
+def _numbers(value: Any) -> bool:
+    """A number or a (nested) list of numbers."""
+    if isinstance(value, list):
+        return all(_numbers(v) for v in value)
+    return _is_number(value)
+
+
+def _config_type_problem(key: str, item: Any, allowed: Any) -> str:
+    """What an argument of a Keras object must be, judged by its default
+    (Keras accepts ``RandomNormal(stddev="wide")`` and fails only when the
+    weights are made, i.e. in training or export, never in ``check``)."""
+    default = allowed.get(key) if isinstance(allowed, dict) else None
+    if key == "seed":
+        return "" if item is None or is_bounded_int(item) else "an integer or null"
+    if isinstance(default, bool):
+        return "" if isinstance(item, bool) else "true or false"
+    if _is_int(default) or isinstance(default, float):
+        return "" if _numbers(item) else "a number"
+    if isinstance(default, str):
+        return "" if isinstance(item, str) else "text"
+    return ""
 
 
 def validate_layer_value(spec: ParamSpec, value: Any, catalog: Catalog) -> Any:
