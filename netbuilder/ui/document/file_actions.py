@@ -8,6 +8,7 @@ import os
 import time
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from netbuilder.ui.canvas.image_export import render_scene
@@ -60,9 +61,12 @@ class FileActionsMixin:
         next time). Tests replace this method."""
         name = Path(copy.original).name if copy.original else "an untitled project"
         when = time.strftime("%H:%M:%S on %d %b", time.localtime(copy.saved_at))
+        index, total = getattr(self, "_offering", (1, 1))
+        which = f" (copy {index} of {total})" if total > 1 else ""
         box = QMessageBox(QMessageBox.Question, "Restore unsaved work?",
                           f"NetBuilder did not close properly. A recovery copy of "
-                          f"{name} from {when} holds unsaved changes.", parent=self)
+                          f"{name} from {when} holds unsaved changes{which}.",
+                          parent=self)
         restore = box.addButton("Restore", QMessageBox.AcceptRole)
         discard = box.addButton("Discard", QMessageBox.DestructiveRole)
         box.addButton("Ask me next time", QMessageBox.RejectRole)
@@ -210,7 +214,9 @@ class FileActionsMixin:
         copy is deleted only when the user discarded it or it was restored
         (and is then kept by its new window's own recovery copy)."""
         restored = False
-        for copy in recovery.leftover_copies():
+        copies = recovery.leftover_copies()
+        for index, copy in enumerate(copies, start=1):
+            self._offering = (index, len(copies))
             answer = self.ask_restore(copy)
             if answer is True or answer == "restore":
                 result = recovery.load_copy(copy)
@@ -235,5 +241,6 @@ class FileActionsMixin:
         """A new window to restore a second recovery copy into."""
         window = type(self)(load_tensorflow=self._load_tensorflow)
         window.show()
+        QTimer.singleShot(0, window.start_background_work)
         self.recovered_windows = [*getattr(self, "recovered_windows", []), window]
         return window

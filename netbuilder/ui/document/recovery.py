@@ -14,7 +14,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 
-from netbuilder.engine.model.project import atomic_write_text, dumps, loads
+from netbuilder.engine.model.project import (
+    LoadResult,
+    Problem,
+    atomic_write_text,
+    dumps,
+    loads,
+)
 from netbuilder.ui.settings import recovery_dir
 
 FIRST_DELAY_MS = 1_500  # after the first edit (lets a burst of edits settle)
@@ -60,8 +66,12 @@ def leftover_copies(directory: Path | None = None) -> list[RecoveryCopy]:
     return sorted(out, key=lambda c: -c.saved_at)
 
 
-def load_copy(copy: RecoveryCopy):
-    return loads(copy.path.read_text("utf-8"))
+def load_copy(copy: RecoveryCopy) -> LoadResult:
+    try:
+        text = copy.path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return LoadResult(None, [Problem("error", "$", str(exc))])
+    return loads(text)
 
 
 def discard_copy(copy: RecoveryCopy) -> None:
