@@ -6,6 +6,7 @@ import pytest
 
 from netbuilder.engine.model.graph import Graph
 from netbuilder.engine.model.layout import (
+    LAYER_GAP,
     LR,
     TB,
     best_direction,
@@ -77,7 +78,7 @@ def test_top_to_bottom_chain_shares_one_column():
     xs = {round(x, 1) for x, _y in pos.values()}
     assert xs == {0.0}  # Adds are on the chain too: one straight column
     ys = sorted(y for _x, y in pos.values())
-    assert ys[1] - ys[0] == pytest.approx(62.0 + 60.0)  # node height + layer gap
+    assert ys[1] - ys[0] == pytest.approx(62.0 + LAYER_GAP[TB])  # height + gap
 
 
 def test_skip_wire_is_routed_beside_the_column():

@@ -169,3 +169,22 @@ def test_one_sharing_rule_in_the_graph_the_loader_and_the_code_generator():
             if p.path.endswith(".shares")] == [rule + "; not shared"]
     g.node_by_name("enc_b").shares = conv.id  # a damaged graph, as loaded leniently
     assert rule in [p.message for p in check_graph(g)]
+
+
+def test_ids_freed_by_grouping_a_loaded_project_are_not_reused():
+    # A group made right after loading must not take the id of a layer it
+    # replaced: undo tells nodes apart by id.
+    from netbuilder.engine.model.graph import Graph
+    from netbuilder.engine.model.groups import group_nodes
+    from netbuilder.engine.model.project import dumps, loads
+
+    g = Graph("ids")
+    a = g.add_node("Input", "a", {"shape": [4]}).id
+    b = g.add_node("Dense", "b", {"units": 4}).id
+    c = g.add_node("Dense", "c", {"units": 4}).id
+    g.connect(a, 0, b, 0)
+    g.connect(b, 0, c, 0)
+    loaded = loads(dumps(g)).graph
+    group = group_nodes(loaded, [b], shapes={a: [(None, 4)]})
+    assert group.id not in (a, b, c)
+    assert loaded.new_id() == "n5"

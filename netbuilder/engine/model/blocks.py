@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from netbuilder.engine.model.graph import Graph
-from netbuilder.engine.model.groups import GroupError, group_nodes
+from netbuilder.engine.model.groups import GroupError, group_nodes, inner_graph
 
 PATTERNS = (
     re.compile(r"^(.*?block_?\d+[a-z]?)[_/]"),  # block_3_, conv2_block1_, block1a_
@@ -48,11 +48,25 @@ def group_blocks(graph: Graph, shapes: dict) -> tuple[list[str], list[str]]:
     """Fold each block into a Group named after its prefix. ``shapes`` are
     the output shapes per node id (from shape inference). Returns the new
     group ids and, for blocks that cannot be folded, why (plain words)."""
+    shapes = dict(shapes)
     made, skipped = [], []
     for key, ids in find_blocks(graph):
         try:
             name = key if key not in graph.names() else graph.unique_name(key)
-            made.append(group_nodes(graph, ids, name, shapes=shapes).id)
+            group = group_nodes(graph, ids, name, shapes=shapes)
         except GroupError as exc:
             skipped.append(f"{key}: {exc}")
+            continue
+        made.append(group.id)
+        # The group's outputs are its inner Outputs' tensors: later blocks
+        # read their shapes (and a removed node's id may be given out again).
+        inner = inner_graph(group, graph.catalog)
+        outs = []
+        for out in inner.output_nodes():
+            edge = inner.incoming(out.id)[0]
+            known = shapes.get(edge.src) or []
+            outs.append(known[edge.src_port] if edge.src_port < len(known) else None)
+        for nid in ids:
+            shapes.pop(nid, None)
+        shapes[group.id] = outs
     return made, skipped

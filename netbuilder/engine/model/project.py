@@ -247,6 +247,11 @@ def from_dict(doc: Any, catalog: Catalog | None = None) -> LoadResult:
     graph.extra = {k: v for k, v in doc.items() if k not in CORE_KEYS}
     _load_nodes(graph, doc.get("nodes", []), problems)
     _load_edges(graph, doc.get("edges", []), problems)
+    # New ids continue after the file's: an id freed by an edit (a group
+    # replacing its layers) is never given out again, which undo relies on.
+    numbers = [int(nid[1:]) for nid in graph.nodes
+               if nid[:1] == "n" and nid[1:].isdigit()]
+    graph._id_counter = max(numbers, default=0)
     return LoadResult(graph, problems)
 
 

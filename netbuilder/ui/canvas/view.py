@@ -67,7 +67,7 @@ class GraphView(QGraphicsView):
             self.resetTransform()
             self.centerOn(0, 0)
         else:
-            self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.KeepAspectRatio)
+            self.fitInView(rect.adjusted(-30, -30, 30, 30), Qt.KeepAspectRatio)
             if self.zoom() > 1.5:
                 self.set_zoom(1.5)
         self.zoomChanged.emit(self.zoom())

@@ -25,7 +25,9 @@ def matches(graph, text: str) -> list[str]:
 
 class FindBar(QFrame):
     def __init__(self, window, view) -> None:
-        super().__init__(view)
+        # A child of the window, floating over the canvas: not of the canvas,
+        # whose shortcuts (Delete, Enter, ...) must not act while typing here.
+        super().__init__(window)
         self.window, self.view = window, view
         self.setObjectName("findBar")
         self.setFrameShape(QFrame.StyledPanel)
@@ -65,8 +67,9 @@ class FindBar(QFrame):
         self.edit.selectAll()
 
     def _place(self) -> None:
-        rect = self.view.viewport().geometry()
-        self.move(rect.right() - self.width() - 12, rect.top() + 10)
+        viewport = self.view.viewport()
+        top_right = viewport.mapTo(self.window, viewport.rect().topRight())
+        self.move(top_right.x() - self.width() - 12, top_right.y() + 10)
 
     def close_bar(self) -> None:
         self.hide()
@@ -109,6 +112,10 @@ class FindBar(QFrame):
         self.view.centerOn(item.sceneBoundingRect().center())
 
     def eventFilter(self, obj, event) -> bool:
+        if obj is self.edit and event.type() == event.Type.ShortcutOverride and \
+                event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_F3, Qt.Key_Escape):
+            event.accept()  # these keys are the bar's, not a menu shortcut's
+            return True
         if obj is self.edit and event.type() == event.Type.KeyPress:
             key, shift = event.key(), bool(event.modifiers() & Qt.ShiftModifier)
             if key in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_F3):

@@ -17,7 +17,7 @@ NODE_WIDTH = 140.0
 TB_WIDTH = 220.0  # nodes are wider top to bottom (ports on top and bottom)
 NODE_HEIGHT = 62.0
 PORT_SPACING = 18.0
-LAYER_GAP = {TB: 60.0, LR: 110.0}
+LAYER_GAP = {TB: 44.0, LR: 110.0}
 DEEP = 10  # layers from which top-to-bottom reads better
 
 
