@@ -19,6 +19,7 @@ CATEGORY_COLORS = {
     "merging": "#c0643a",
     "activation": "#cf4f4f",
     "preprocessing": "#5f7fa0",
+    "operations": "#4a90a0",
 }
 UNKNOWN_COLOR = "#7a7a7a"
 

@@ -59,6 +59,15 @@ class ParamRow(QWidget):
         self.reset.setEnabled(not is_default and not self.spec.required)
         self.show_error("")
 
+    def show_wired(self, wired: bool) -> None:
+        """An operation's tensor argument: its constant applies only while
+        no wire goes into its port."""
+        self.editor.setEnabled(not wired)
+        self.label.setText(self.label.text() + (" (wired)" if wired
+                                                else " (constant)"))
+        self.editor.setToolTip("A tensor is wired into this port." if wired else
+                               "No wire: this constant is used, e.g. 0.5.")
+
     def show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.setVisible(bool(text))
@@ -220,9 +229,14 @@ class Inspector(QWidget):
         if not self.node_ids or self.node_ids[0] not in self.graph.nodes:
             return
         node = self.graph.node(self.node_ids[0])
+        spec = self.graph.catalog.get(node.type)
+        wired = {e.dst_port for e in self.graph.incoming(node.id)}
         for key, row in self.rows.items():
             value = node.params.get(key, row.spec.default)
             row.show_value(value, key not in node.params)
+            if row.spec.tensor:  # an operation's port: a wire, or this constant
+                port = spec.inputs.index(key) if key in spec.inputs else -1
+                row.show_wired(len(self.node_ids) == 1 and port in wired)
         self._title_advanced()
 
     def _title_advanced(self) -> None:
@@ -315,6 +329,7 @@ class Inspector(QWidget):
     def _subscribe(self, graph) -> list:
         events = graph.events
         return [events.subscribe(self._node_removed, ev.NodeRemoved),
+                events.subscribe(self._wires_changed, ev.EdgeAdded, ev.EdgeRemoved),
                 events.subscribe(self._params_changed, ev.ParamChanged,
                                  ev.SharesChanged),
                 events.subscribe(self._node_renamed, ev.NodeRenamed)]
@@ -327,6 +342,11 @@ class Inspector(QWidget):
         if event.node_id in self.node_ids:
             self._refresh_values()
             self._refresh_notice()
+
+    def _wires_changed(self, event: ev.EdgeAdded | ev.EdgeRemoved) -> None:
+        if event.node_id in self.node_ids and any(r.spec.tensor
+                                                  for r in self.rows.values()):
+            self._refresh_values()
 
     def _node_renamed(self, event: ev.NodeRenamed) -> None:
         if event.node_id in self.node_ids and len(self.node_ids) == 1:

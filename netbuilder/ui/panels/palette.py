@@ -25,8 +25,10 @@ CATEGORY_TITLES = {
     "pooling": "Pooling", "recurrent": "Recurrent", "attention": "Attention",
     "normalization": "Normalization", "regularization": "Regularization",
     "reshaping": "Reshaping", "merging": "Merging", "activation": "Activation",
-    "preprocessing": "Preprocessing",
+    "preprocessing": "Preprocessing", "operations": "Operations (keras.ops)",
 }
+# Long categories start folded (the filter box opens them on a match).
+FOLDED = ("preprocessing", "operations")
 
 
 def first_line(text: str) -> str:
@@ -94,7 +96,7 @@ class Palette(QWidget):
                               | Qt.ItemIsDragEnabled)
                 group.addChild(item)
                 self.items[spec.type] = item
-            group.setExpanded(category not in ("preprocessing",))
+            group.setExpanded(category not in FOLDED)
 
     def filter(self, text: str) -> None:
         needle = text.strip().lower()
