@@ -94,10 +94,29 @@ def _as_tuple(value: Any, pspec) -> Any:
     return value
 
 
+def _op_value(value: Any) -> str:
+    """An operation's argument as short code-like text: (1, 2), [:, 1:3]."""
+    from netbuilder.engine.model.ops import index_text
+
+    if isinstance(value, (list, dict)):
+        index = index_text(value)
+        if index is not None and (isinstance(value, dict) or any(
+                isinstance(v, dict) for v in value)):
+            return f"[{index}]"
+        if isinstance(value, list):
+            return "(" + ", ".join(_op_value(v) for v in value) + ")"
+    return format_value(value)
+
+
 def node_summary(node, spec) -> str:
     """One line of key params, e.g. ``32 · 3×3 · relu``."""
     params = node.params
     parts: list[str] = []
+    if spec is not None and spec.signature:  # an operation: its arguments
+        for pspec in spec.params:
+            if pspec.name in params:
+                parts.append(f"{pspec.name}={_op_value(params[pspec.name])}")
+        return " · ".join(parts[:4])
     for key in KEY_PARAMS:
         if key not in params:
             continue

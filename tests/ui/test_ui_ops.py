@@ -91,7 +91,6 @@ def test_build_residual_scaling_with_operations(keras_window, qtbot):
 
 def test_lstm_initial_state_ports_on_the_canvas(keras_window, qtbot):
     win = keras_window
-    g = win.editor.graph
     enc_in = drop_layer(win, "Input", (0, 0))
     select(win, enc_in)
     set_field(win, "shape", "5, 3")
