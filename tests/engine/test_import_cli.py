@@ -154,6 +154,8 @@ def test_python_model_with_a_lambda_is_read_back_safely(tmp_path, monkeypatch):
         import_model(src, run_python=True)
     assert "lam.py: the model it builds contains code" in str(info.value)
     assert "Lambda layer 'double'" in str(info.value)
+    assert str(info.value).endswith("NetBuilder did not load it: it imports "
+                                    "built-in Keras layers only")
     assert not marker.exists()  # the Lambda never ran in this process
 
 

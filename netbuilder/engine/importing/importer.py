@@ -160,7 +160,10 @@ def _load_python_model(saved: str, name: str, trust: bool) -> Any:
     except ImportFailure as exc:
         saved_name = Path(saved).name
         text = str(exc).removeprefix(f"{saved_name}: ").removeprefix(f"{saved_name} ")
-        if not text.startswith("contains"):
+        if text.startswith("contains"):
+            text = (text.split(". Open it only")[0] + ". NetBuilder did not load "
+                    "it: it imports built-in Keras layers only")
+        else:
             text = f"cannot be read back: {text}"
         raise ImportFailure(f"{name}: the model it builds {text}") from None
 
