@@ -61,8 +61,10 @@ def test_temps_of_killed_saves_go_on_the_next_save_and_open(tmp_path):
     assert not any(s.exists() for s in stale)
     assert unrelated.exists()
     stale[0].write_text("x")
+    weights_temp = tmp_path / ".p.weights.h5.dead.tmp"
+    weights_temp.write_text("x")
     assert load_project(path).ok
-    assert not stale[0].exists()
+    assert not stale[0].exists() and not weights_temp.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         ".other.nbproj.dead.tmp", "p.nbproj"]
 

@@ -172,8 +172,9 @@ def load_project(path: str | os.PathLike, catalog: Catalog | None = None) -> Loa
             return _fatal(f"{path.name} is {size // (1024 * 1024)} MB: too large "
                           "for a project file")
         raw = path.read_bytes()
-        with folder_lock(path):
-            remove_stale_temps(path)  # left by a save that was killed
+        with folder_lock(path):  # temps left by saves that were killed
+            remove_stale_temps(path)
+            remove_stale_temps(path.with_name(f"{path.stem}.weights.h5"))
     except OSError as exc:
         return _fatal(f"{exc.strerror or exc}")
     try:
