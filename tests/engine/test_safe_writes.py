@@ -141,3 +141,16 @@ def test_update_keeps_what_was_saved_meanwhile(tmp_path):
                 if n.type == "Dense").params["units"] == 7
     assert graph.extra["weights"]["file"] == "w.h5"
     assert update_project_file(path, lambda doc: len(doc["runs"])) == 1
+
+
+def test_a_folder_that_cannot_be_locked_still_saves(tmp_path, monkeypatch):
+    import fcntl
+
+    def no_locks(fd, op):
+        raise OSError(37, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    path = tmp_path / "p.nbproj"
+    save_project(small_graph(), path)
+    assert record_run_in_file(path, {"epochs": 1}) == "run-1"
+    assert load_project(path).graph.extra["runs"][0]["epochs"] == 1

@@ -141,12 +141,17 @@ def folder_lock(path: str | os.PathLike) -> Iterator[None]:
     """Exclusive lock on the folder holding ``path`` (``flock`` on the
     folder itself, so no lock file is left behind) for read-modify-write
     updates of files in it; other processes wait for it."""
-    if fcntl is None:
-        yield
-        return
-    fd = os.open(_folder(Path(path)), os.O_RDONLY)
+    fd = None
+    if fcntl is not None:
+        try:
+            fd = os.open(_folder(Path(path)), os.O_RDONLY)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a folder that cannot be read or locked (some network
+            if fd is not None:  # file systems): go on unlocked, as before
+                os.close(fd)
+            fd = None
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
-        os.close(fd)  # closing releases the lock
+        if fd is not None:
+            os.close(fd)  # closing releases the lock
