@@ -230,3 +230,24 @@ def test_check_reports_what_codegen_refuses(capsys, tmp_path, monkeypatch):
     status, out, _ = check(capsys, tmp_path, text)
     assert status == 1
     assert "error [d]: cannot generate code: something only codegen knows" in out
+
+
+def test_inference_builds_each_kind_of_layer_once():
+    """check on 50,000 nodes built 50,000 Keras layers; nodes with the same
+    type, params and input shapes share one result now."""
+    from netbuilder.engine.analysis.shapes import ShapeInference
+
+    g = Graph("wide")
+    x = g.add_node("Input", params={"shape": [4]})
+    for i in range(40):
+        d = g.add_node("Dense", params={"units": 3 + i % 2})
+        g.connect(x.id, 0, d.id, 0)
+        o = g.add_node("Output")
+        g.connect(d.id, 0, o.id, 0)
+    inference = ShapeInference(g)
+    report = inference.run()
+    assert inference.layers_built == 2
+    dense = [n.id for n in g.nodes.values() if n.type == "Dense"]
+    assert [report.info[n].output_shapes[0] for n in dense[:2]] == [(None, 3),
+                                                                   (None, 4)]
+    assert report.totals()[0] == 20 * (4 * 3 + 3) + 20 * (4 * 4 + 4)

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from netbuilder.engine.keras.messages import clean_keras_message  # noqa: F401
 from netbuilder.engine.model import ops, ports
 from netbuilder.engine.model.errors import GraphError
-from netbuilder.engine.model.file_params import file_param_problems, project_folder
+from netbuilder.engine.model.file_params import file_param_problems
 from netbuilder.engine.model.graph import Graph
 from netbuilder.engine.model.ops import is_op
 from netbuilder.engine.model.params import validate_value
@@ -74,8 +74,7 @@ def _node_diagnostics(graph: Graph, node) -> list[Diagnostic]:
         except GraphError as exc:
             out.append(Diagnostic(ERROR, node.id, None, f"'{node.name}': {exc}.",
                                   pspec.doc))
-    for message in file_param_problems(node.type, node.params,
-                                       project_folder(graph)):
+    for message in file_param_problems(node.type, node.params, graph):
         out.append(Diagnostic(ERROR, node.id, None, f"'{node.name}': {message}.",
                               "Put the vocabulary file next to the project file "
                               "and give its name, or list the tokens."))

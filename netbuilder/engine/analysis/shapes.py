@@ -123,9 +123,12 @@ class ShapeInference:
         affected = graph.downstream(dirty | {n for n in graph.nodes if n not in cache})
         report = ShapeReport()
         order = graph.topological_order()
+        # Nodes with the same type, params and input shapes have the same
+        # result: a 50,000-layer file of a few kinds builds a few layers.
+        same: dict[Any, NodeInfo] = {}
         for node_id in order:
             if node_id in affected:
-                entry = self._infer(graph, node_id, cache)
+                entry = self._infer(graph, node_id, cache, same)
                 if entry is not cache.get(node_id):
                     cache[node_id] = entry
                     report.recomputed.add(node_id)
@@ -142,7 +145,8 @@ class ShapeInference:
         return report
 
     # ------------------------------------------------------------ one node
-    def _infer(self, graph: Graph, node_id: str, cache: dict[str, _Entry]) -> _Entry:
+    def _infer(self, graph: Graph, node_id: str, cache: dict[str, _Entry],
+               same: dict[Any, NodeInfo]) -> _Entry:
         node = graph.nodes[node_id]
         inputs: list[tuple[int, tuple | None, str | None, str]] = []
         for e in graph.incoming(node_id):
@@ -159,6 +163,8 @@ class ShapeInference:
         old = cache.get(node_id)
         if old is not None and old.key == key:
             return old
+        if key in same:
+            return _Entry(key, same[key], None)
         try:
             info, problem = self._compute(graph, node, inputs)
         except Exception as exc:  # Keras raises many kinds; never crash here
@@ -166,6 +172,8 @@ class ShapeInference:
                 ERROR, node_id, None, f"'{node.name}': "
                 f"{clean_keras_message(exc, 'Keras could not build this layer.')}",
                 _hint_for(str(exc)))
+        if info is not None and problem is None:
+            same[key] = info  # problems name their node: never shared
         return _Entry(key, info, problem)
 
     def _compute(self, graph: Graph, node, inputs) -> tuple[NodeInfo | None,
@@ -203,12 +211,9 @@ class ShapeInference:
         if problem is not None:
             return None, problem
         from netbuilder.engine.keras.keras_args import make_layer
-        from netbuilder.engine.model.file_params import (
-            inline_file_params,
-            project_folder,
-        )
+        from netbuilder.engine.model.file_params import inline_file_params
 
-        params = inline_file_params(node.type, node.params, project_folder(graph))
+        params = inline_file_params(node.type, node.params, graph)
         tensors = {port: keras.KerasTensor(shape, dtype=dtype)
                    for port, shape, dtype, _ in inputs}
         with _weightless_scope():

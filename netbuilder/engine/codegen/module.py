@@ -33,11 +33,7 @@ from netbuilder.engine.codegen.op_code import operation_lines
 from netbuilder.engine.model import ports
 from netbuilder.engine.model.catalog import Catalog
 from netbuilder.engine.model.errors import GraphError
-from netbuilder.engine.model.file_params import (
-    file_param_problems,
-    inline_file_params,
-    project_folder,
-)
+from netbuilder.engine.model.file_params import file_param_problems, inline_file_params
 from netbuilder.engine.model.graph import NAME_PATTERN, Graph, Node, sharing_problem
 from netbuilder.engine.model.groups import GROUP, GroupError, inner_graph
 from netbuilder.engine.model.ops import is_op, missing_inputs
@@ -124,8 +120,8 @@ def check_graph(graph: Graph) -> list[CodeProblem]:
             problems.append(CodeProblem(node.id, f"{label}: {exc}"))
         for missing in missing_required(node.type, node.params, catalog):
             problems.append(CodeProblem(node.id, f"{label}: {missing} needs a value"))
-        for message in file_param_problems(node.type, node.params,
-                                           project_folder(graph), read=True):
+        for message in file_param_problems(node.type, node.params, graph,
+                                           read=True):
             problems.append(CodeProblem(node.id, f"{label}: {message}"))
     for node in graph.nodes.values():
         if node.type == GROUP:
@@ -413,7 +409,7 @@ class _ModuleWriter:
                 continue
             try:
                 args = layer_args(spec, inline_file_params(
-                    node.type, node.params, project_folder(graph)), graph.catalog)
+                    node.type, node.params, graph), graph.catalog)
             except GraphError as exc:
                 raise CodegenError([CodeProblem(node_id, f"{node.name}: {exc}")]
                                    ) from exc
@@ -438,8 +434,7 @@ class _ModuleWriter:
                 if owner not in shared:
                     owner_node = graph.nodes[owner]
                     owner_args = layer_args(spec, inline_file_params(
-                        node.type, owner_node.params, project_folder(graph)),
-                        graph.catalog)
+                        node.type, owner_node.params, graph), graph.catalog)
                     owner_args.append(Item(Atom(string_literal(owner_node.name)),
                                            "name="))
                     shared[owner] = identifier(f"{owner_node.name}_layer", taken,

@@ -96,13 +96,18 @@ def read_vocabulary(key: str, value: str, folder: Path | None,
         raise _fail(key, value, "must hold one integer per line") from None
 
 
+def _names_files(type_name: str, params: dict[str, Any]) -> bool:
+    return any(is_file_param(type_name, k, v) for k, v in params.items())
+
+
 def inline_file_params(type_name: str, params: dict[str, Any],
-                       folder: Path | None) -> dict[str, Any]:
-    """``params`` with every file-valued parameter replaced by the file's
-    contents (what Keras and generated code receive); raises
-    :class:`FileParamError`."""
-    if not any(is_file_param(type_name, k, v) for k, v in params.items()):
+                       graph: Any) -> dict[str, Any]:
+    """``params`` with every file-valued parameter replaced by the contents
+    of the file next to ``graph``'s project (what Keras and generated code
+    receive); raises :class:`FileParamError`."""
+    if not _names_files(type_name, params):
         return params
+    folder = project_folder(graph)
     out = dict(params)
     for key, value in params.items():
         if is_file_param(type_name, key, value):
@@ -111,10 +116,13 @@ def inline_file_params(type_name: str, params: dict[str, Any],
     return out
 
 
-def file_param_problems(type_name: str, params: dict[str, Any],
-                        folder: Path | None, read: bool = False) -> list[str]:
+def file_param_problems(type_name: str, params: dict[str, Any], graph: Any,
+                        read: bool = False) -> list[str]:
     """Why each file-valued parameter would not be read (checks the files
     without opening them; ``read=True`` reads them too)."""
+    if not _names_files(type_name, params):
+        return []
+    folder = project_folder(graph)
     out = []
     for key, value in params.items():
         if not is_file_param(type_name, key, value):
