@@ -149,7 +149,10 @@ def run(args) -> int:
         raise CommandError(ended[FAILED], 1)
     if STOPPED in ended:
         print(f"stopped: {ended[STOPPED]}", file=sys.stderr)
-    evaluation = session.evaluate()
+    try:
+        evaluation = session.evaluate()
+    except TrainingError as exc:
+        raise CommandError(str(exc), 1) from None
     metrics = "  ".join(f"{k}={v:.4g}" for k, v in evaluation["metrics"].items())
     print(f"evaluation on the {evaluation['split']} split "
           f"({evaluation['samples']} samples): {metrics}")

@@ -292,9 +292,10 @@ def _train_distributed(graph: Graph, config: TrainingConfig) -> list[str]:
             f"{I2}test_data = tf.data.Dataset.from_tensor_slices(test)"
             ".batch(batch_size)",
         ]
-    lines += [f"{I1}if strategy.num_replicas_in_sync > 1 or {multi}:",
-              f"{I2}# Keras's own build would average the first distributed batch,",
-              f"{I2}# which fails when it does not split evenly across replicas",
+    lines += [f"{I1}# Keras's own build would average the first distributed batch,",
+              f"{I1}# which fails when it does not split evenly across replicas",
+              f"{I1}multi_worker = {multi}",
+              f"{I1}if multi_worker or strategy.num_replicas_in_sync > 1:",
               f"{I2}x, y = next(iter(train_data))",
               f"{I2}prebuild(model, strategy, x, y)"]
     callbacks = _callbacks(config)

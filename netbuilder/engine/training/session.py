@@ -126,7 +126,6 @@ class TrainingSession:
         self.completed_epochs = 0
         self.stop_reason = ""
         self.stop_kind: str | None = None  # STOP_USER or STOP_DIVERGED
-        self.diverged = False  # the loss became NaN or infinite
         self.started_at: str | None = None
         self.train_seconds = 0.0
         self.samples_per_second = 0.0
@@ -212,6 +211,11 @@ class TrainingSession:
                                     + self.strategy_info.describe(
                                         self.config.batch_size) + notes))
         return []
+
+    @property
+    def diverged(self) -> bool:
+        """The last fit stopped because the loss became NaN or infinite."""
+        return self.stop_kind == STOP_DIVERGED
 
     @property
     def global_batch_size(self) -> int:
@@ -385,7 +389,6 @@ class TrainingSession:
                 logs["samples_per_second"] = session.samples_per_second
                 loss = logs.get("loss")
                 if loss is not None and not math.isfinite(loss):
-                    session.diverged = True
                     session.stop_kind = STOP_DIVERGED
                     session.stop_reason = (
                         f"the loss became {loss} in epoch {self._epoch + 1}, by "
