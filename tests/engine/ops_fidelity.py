@@ -84,8 +84,9 @@ def check_roundtrip(original, path, features: tuple[str, ...] = (), **kwargs):
     keras = load_keras()
     graph, _ = import_file(path, **kwargs)
     built = build(graph)
-    assert any("weights loaded" in n for n in built.weights_notes), \
-        built.weights_notes
+    if original.weights:
+        assert any("weights loaded" in n for n in built.weights_notes), \
+            built.weights_notes
     assert signature(built.model) == signature(original)
     exported = path.with_name(path.stem + "_export.keras")
     export_verified(built.model, "keras", str(exported))

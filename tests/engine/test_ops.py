@@ -333,3 +333,76 @@ def test_import_file_reports_an_operation_with_several_results(keras, tmp_path):
     model.save(tmp_path / "split.keras")
     with pytest.raises(ImportFailure, match="split.*2 tensors"):
         import_file(tmp_path / "split.keras")
+
+
+# Small models in the style of the Keras guides and keras.io examples, each
+# using operations a different way.
+def _hand_attention(keras):
+    ops, layers = keras.ops, keras.layers
+    x = keras.Input((5, 8))
+    q, k, v = (layers.Dense(8, name=n)(x) for n in ("q", "k", "v"))
+    scores = ops.matmul(q, ops.transpose(k, (0, 2, 1))) / ops.sqrt(8.0)
+    return keras.Model(x, ops.matmul(ops.softmax(scores, axis=-1), v))
+
+
+def _array_constant(keras):
+    import numpy as np
+
+    x = keras.Input((5, 4))
+    position = np.arange(20, dtype="float32").reshape(5, 4) / 20
+    return keras.Model(x, keras.layers.Dense(3, name="d")(x + position))
+
+
+def _shape_operations(keras):
+    ops = keras.ops
+    x = keras.Input((6,))
+    a = ops.expand_dims(x, -1)
+    b = ops.stack([a, a * 2], axis=1)
+    c = ops.squeeze(ops.mean(b, axis=2, keepdims=True), axis=2)
+    d = ops.cast(c > 0, "float32") * c
+    return keras.Model(x, keras.layers.Dense(3, name="d")(keras.layers.Flatten()(d)))
+
+
+def _residual_relu(keras):
+    layers = keras.layers
+    inputs = keras.Input(shape=(16, 16, 3))
+    x = layers.Conv2D(8, 3, padding="same", name="c1")(inputs)
+    y = layers.Conv2D(8, 3, padding="same", name="c2")(x)
+    x = layers.GlobalAveragePooling2D()(keras.ops.relu(x + y))
+    return keras.Model(inputs, layers.Dense(2, name="d")(x))
+
+
+def _where_and_clip(keras):
+    ops = keras.ops
+    x = keras.Input((4,))
+    y = ops.where(x > 0, x, 0.1 * x)
+    return keras.Model(x, ops.clip(ops.abs(y), 0.0, 1.0))
+
+
+def _token_slices(keras):
+    x = keras.Input((7, 4))
+    return keras.Model(x, keras.ops.concatenate([x[:, 0, :], x[:, -1]], axis=-1))
+
+
+def _causal_attention_op(keras):
+    x = keras.Input((5, 2, 4))
+    return keras.Model(x, keras.ops.dot_product_attention(x, x, x, is_causal=True))
+
+
+def _activations(keras):
+    ops = keras.ops
+    x = keras.Input((4,))
+    return keras.Model(x, ops.hard_swish(x) + ops.gelu(x) - ops.log_softmax(x))
+
+
+GUIDE_MODELS = [_hand_attention, _array_constant, _shape_operations, _residual_relu,
+                _where_and_clip, _token_slices, _causal_attention_op, _activations]
+
+
+@pytest.mark.parametrize("make", GUIDE_MODELS, ids=[m.__name__[1:] for m in
+                                                     GUIDE_MODELS])
+def test_guide_style_operation_models_roundtrip(keras, tmp_path, make):
+    model = make(keras)
+    model.save(tmp_path / "model.keras")
+    graph, _ = check_roundtrip(model, tmp_path / "model.keras")
+    assert any(n.type.startswith("ops.") for n in graph.nodes.values())

@@ -1,7 +1,8 @@
 """Code for operation (``ops.*``) nodes: ``y = keras.ops.add(a, b)``, or
 ``y = x[:, 0]`` for an index. Params are written through the same validated
 literals as layer arguments; constants in ports as Python literals (slices as
-``slice(...)``, ``...`` as ``Ellipsis``)."""
+``slice(...)``, ``...`` as ``Ellipsis``, arrays as
+``keras.ops.convert_to_tensor(...)``)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,11 @@ def constant_node(value: Any, depth: int = 0) -> Node:
         cfg = value.get("config") or {}
         bounds = [cfg.get(k) for k in ("start", "stop", "step")]
         return Group("slice", "(", [Item(literal(b)) for b in bounds], ")")
+    if isinstance(value, dict) and value.get("class_name") in ops.ARRAYS:
+        cfg = value.get("config") or {}
+        return Group("keras.ops.convert_to_tensor", "(", [
+            Item(literal(cfg.get("value"))),
+            Item(literal(cfg.get("dtype")), "dtype=")], ")")
     if isinstance(value, list):
         return Group("", "(", [Item(constant_node(v, depth + 1)) for v in value],
                      ")", tuple_one=True)

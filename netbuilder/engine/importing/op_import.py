@@ -47,18 +47,27 @@ def _call_names(op: Any) -> tuple[list[str], str | None]:
     return names, star
 
 
-def _named_args(op: Any, call: dict, label: str) -> list[tuple[str, Any]]:
+def _named_args(op: Any, call: dict, label: str
+                ) -> list[tuple[str, Any, Any]]:
+    """(argument name, config value, live value) of the operation's call.
+    Tensors are read from the config (their ``keras_history``), constants
+    from the live call (the config flattens arrays to plain lists)."""
     names, star = _call_names(op)
     args = list(call.get("args") or [])
-    named: list[tuple[str, Any]] = []
-    for i, value in enumerate(args):
+    kwargs = dict(call.get("kwargs") or {})
+    live = op._inbound_nodes[0].arguments
+    live_args, live_kwargs = list(live.args), dict(live.kwargs)
+    if len(live_args) != len(args) or set(live_kwargs) != set(kwargs):
+        raise ImportFailure(f"{label}: the saved call does not match the model")
+    named: list[tuple[str, Any, Any]] = []
+    for i, (value, actual) in enumerate(zip(args, live_args, strict=True)):
         if i < len(names):
-            named.append((names[i], value))
+            named.append((names[i], value, actual))
         elif star is not None:
-            named.append((f"*{star}", value))
+            named.append((f"*{star}", value, actual))
         else:
             raise ImportFailure(f"{label}: is called with {len(args)} arguments")
-    named += list((call.get("kwargs") or {}).items())
+    named += [(k, v, live_kwargs[k]) for k, v in kwargs.items()]
     return named
 
 
@@ -90,7 +99,7 @@ def op_node(op: Any, entry: dict, graph: Graph, catalog: Catalog, where: str,
             params[pspec.name] = jsonable(dtype_name(config[pspec.name]))
     wires: list[tuple[int, History]] = []
     variadic = spec.variadic
-    for name, value in _named_args(op, inbound[0], label):
+    for name, value, actual in _named_args(op, inbound[0], label):
         if variadic:
             items = value if isinstance(value, (list, tuple)) and \
                 not name.startswith("*") else [value]
@@ -108,7 +117,7 @@ def op_node(op: Any, entry: dict, graph: Graph, catalog: Catalog, where: str,
         if h is not None:
             wires.append((spec.inputs.index(name), h))
         else:
-            params[name] = _constant(spec, name, value, catalog, label)
+            params[name] = _constant(spec, name, actual, catalog, label)
     if verify:
         _check_rebuilds(op, cls, spec, params, label)
     node = graph.add_node(spec.type, name=graph.unique_name(op.name), params=params)
@@ -116,7 +125,15 @@ def op_node(op: Any, entry: dict, graph: Graph, catalog: Catalog, where: str,
 
 
 def _constant(spec, name: str, value: Any, catalog: Catalog, label: str) -> Any:
-    value = jsonable(value)
+    """A constant argument as JSON: numbers and lists as they are; arrays,
+    concrete tensors, slices and ``...`` in Keras's own marked form."""
+    from keras.src.saving.serialization_lib import serialize_keras_object
+
+    try:
+        value = _lists(serialize_keras_object(value))
+    except Exception:  # Keras raises many kinds for objects it cannot save
+        raise ImportFailure(f"{label}: constant {name} ({type(value).__name__}) "
+                            "cannot be written to a project") from None
     try:
         return validate_value(spec.param(name), value, catalog)
     except Exception as exc:  # a ParamError naming the argument
@@ -139,6 +156,15 @@ def _check_rebuilds(op: Any, cls: type, spec, params: dict, label: str) -> None:
         keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
         raise ImportFailure(f"{label}: NetBuilder cannot reproduce the {spec.type} "
                             f"arguments {', '.join(keys[:5])} exactly")
+
+
+def _lists(value: Any) -> Any:
+    """Tuples as lists, recursively, keeping Keras's marked dicts."""
+    if isinstance(value, (list, tuple)):
+        return [_lists(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    return value
 
 
 def _tupled(value: Any) -> Any:

@@ -6,8 +6,9 @@ is free) a constant kept in the node's params under the argument's name
 (``x * 0.5`` is ``ops.multiply`` with ``x`` wired into ``x1`` and
 ``{"x2": 0.5}``). Non-tensor arguments (axes, shapes, dtypes) are params.
 Keras records slices in a saved config as ``{"class_name": "__slice__",
-"config": {"start", "stop", "step"}}`` and ``...`` as ``__ellipsis__``; those
-JSON forms are what the params hold.
+"config": {"start", "stop", "step"}}``, ``...`` as ``__ellipsis__`` and
+constant arrays as ``__numpy__``/``__tensor__`` with their value and dtype;
+those JSON forms are what the params hold.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from netbuilder.engine.model.catalog import OPS_PREFIX, LayerSpec
 
 SLICE = "__slice__"
 ELLIPSIS = "__ellipsis__"
+# Arrays and concrete tensors (``x + np.ones(...)``, ``x / ops.sqrt(8.0)``),
+# as Keras records them: {"class_name": ..., "config": {"value", "dtype"}}.
+ARRAYS = ("__numpy__", "__tensor__")
 
 
 def is_op(type_name: Any) -> bool:
@@ -100,6 +104,10 @@ def decode_constant(value: Any) -> Any:
             return slice(config.get("start"), config.get("stop"), config.get("step"))
         if kind == ELLIPSIS:
             return Ellipsis
+        if kind in ARRAYS:
+            import numpy as np
+
+            return np.asarray(config.get("value"), dtype=config.get("dtype"))
         return {k: decode_constant(v) for k, v in value.items()}
     if isinstance(value, list):
         return tuple(decode_constant(v) for v in value)
