@@ -270,3 +270,25 @@ def test_refuses_invalid_layer_name_set_behind_the_graphs_back():
 def test_unknown_flavor():
     with pytest.raises(ValueError, match="unknown flavor"):
         generate(example("mlp_classifier"), "pytorch")
+
+
+def test_code_generator_and_diagnostics_apply_the_same_node_checks():
+    from netbuilder.engine.analysis.diagnostics import structural_diagnostics
+    from netbuilder.engine.model.checks import check_node
+
+    graph = Graph("broken")
+    inp = graph.add_node("Input", params={"shape": [4]})
+    dense = graph.add_node("Dense", params={"units": 3}, position=(100, 0))
+    out = graph.add_node("Output", position=(200, 0))
+    graph.connect(inp.id, 0, dense.id, 0)
+    graph.connect(dense.id, 0, out.id, 0)
+    graph.nodes[dense.id].params = {"units": -2, "activation": 7, "colour": "red"}
+    found = check_node(graph, graph.nodes[dense.id])
+    assert [(p.kind, p.key) for p in found] == [
+        ("bad value", "units"), ("bad value", "activation"),
+        ("unknown param", "colour")]
+    code = problems_of(graph)
+    shown = [d.message for d in structural_diagnostics(graph) if d.node == dense.id]
+    for problem in found:  # every finding, in both voices
+        assert f"dense: {problem.message}" in code
+        assert f"'dense': {problem.message}." in shown

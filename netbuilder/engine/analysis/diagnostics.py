@@ -12,12 +12,18 @@ import difflib
 from dataclasses import asdict, dataclass
 
 from netbuilder.engine.keras.messages import clean_keras_message  # noqa: F401
-from netbuilder.engine.model import ops, ports
-from netbuilder.engine.model.errors import GraphError
-from netbuilder.engine.model.file_params import file_param_problems
+from netbuilder.engine.model import ports
+from netbuilder.engine.model.checks import (
+    BAD_FILE,
+    MISSING_VALUE,
+    UNKNOWN_PARAM,
+    UNKNOWN_TYPE,
+    NodeProblem,
+    check_node,
+    unwired_inputs,
+)
 from netbuilder.engine.model.graph import Graph
 from netbuilder.engine.model.ops import is_op
-from netbuilder.engine.model.params import validate_value
 
 ERROR = "error"
 WARNING = "warning"
@@ -52,77 +58,66 @@ def structural_diagnostics(graph: Graph) -> list[Diagnostic]:
 
 
 def _node_diagnostics(graph: Graph, node) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
     spec = graph.catalog.get(node.type)
+    out = [_param_diagnostic(graph, node, spec, problem)
+           for problem in check_node(graph, node)]
     if spec is None:
+        return out
+    missing = unwired_inputs(graph, node)
+    connected = sorted(e.dst_port for e in graph.incoming(node.id))
+    if not missing and spec.variadic and ports.gaps(connected):
+        empty = min(set(range(len(connected))) - set(connected))
+        return out + [Diagnostic(ERROR, node.id, empty,
+                                 f"{spec.type} '{node.name}' has its inputs "
+                                 f"numbered with a gap: input_{empty} is empty.",
+                                 "Move a wire onto the empty input so the inputs "
+                                 "are input_0, input_1, ... without gaps.")]
+    if not missing:
+        return out
+    if node.type == "Output":
+        return out + [Diagnostic(ERROR, node.id, 0,
+                                 f"Output '{node.name}' has nothing wired into it.",
+                                 "Drag a wire from the last layer's output port "
+                                 "to this Output.")]
+    if is_op(node.type):
+        return out + [Diagnostic(ERROR, node.id, port,
+                                 f"Input '{ports.input_name(spec, port)}' of "
+                                 f"'{node.name}' has neither a wire nor a constant.",
+                                 "Wire a tensor into it, or give it a constant "
+                                 "value in the inspector.") for port in missing]
+    if spec.variadic:
+        return out + [Diagnostic(ERROR, node.id, len(connected),
+                                 f"{spec.type} '{node.name}' needs at least "
+                                 f"{spec.min_inputs} inputs, it has "
+                                 f"{len(connected)}.",
+                                 "Wire the tensors to merge into its input ports.")]
+    return out + [Diagnostic(ERROR, node.id, port,
+                             f"Input '{ports.input_name(spec, port)}' of "
+                             f"'{node.name}' is not connected.",
+                             "Drag a wire from another layer's output port "
+                             "to this port.") for port in missing]
+
+
+def _param_diagnostic(graph: Graph, node, spec, problem: NodeProblem) -> Diagnostic:
+    """One finding of :func:`check_node` in the Problems panel's words."""
+    if problem.kind == UNKNOWN_TYPE:
         close = difflib.get_close_matches(node.type, graph.catalog.types(), n=1)
         hint = (f"Did you mean {close[0]}? " if close else "") + \
             "Replace the node with a layer from the palette."
-        return [Diagnostic(ERROR, node.id, None,
-                           f"'{node.name}' has an unknown layer type "
-                           f"{node.type[:80]!r}.", hint)]
-    for key, value in node.params.items():
-        pspec = spec.param(key)
-        if pspec is None:
-            out.append(Diagnostic(ERROR, node.id, None,
-                                  f"'{node.name}': {spec.type} has no parameter "
-                                  f"{key[:60]!r}.",
-                                  "Remove it in the inspector."))
-            continue
-        try:
-            validate_value(pspec, value, graph.catalog)
-        except GraphError as exc:
-            out.append(Diagnostic(ERROR, node.id, None, f"'{node.name}': {exc}.",
-                                  pspec.doc))
-    for message in file_param_problems(node.type, node.params, graph):
-        out.append(Diagnostic(ERROR, node.id, None, f"'{node.name}': {message}.",
-                              "Put the vocabulary file next to the project file "
-                              "and give its name, or list the tokens."))
-    for pspec in spec.params:
-        if pspec.required and node.params.get(pspec.name) is None:
-            out.append(Diagnostic(ERROR, node.id, None,
-                                  f"'{node.name}' needs a value for "
-                                  f"{pspec.name}.", pspec.doc))
-    connected = {e.dst_port for e in graph.incoming(node.id)}
-    if node.type == "Output":
-        if 0 not in connected:
-            out.append(Diagnostic(ERROR, node.id, 0,
-                                  f"Output '{node.name}' has nothing wired into it.",
-                                  "Drag a wire from the last layer's output port "
-                                  "to this Output."))
-        return out
-    if is_op(node.type):
-        for port in ops.missing_inputs(spec, node.params, connected):
-            out.append(Diagnostic(ERROR, node.id, port,
-                                  f"Input '{ports.input_name(spec, port)}' of "
-                                  f"'{node.name}' has neither a wire nor a "
-                                  "constant.",
-                                  "Wire a tensor into it, or give it a constant "
-                                  "value in the inspector."))
-        return out
-    if spec.variadic:
-        if len(connected) < spec.min_inputs:
-            out.append(Diagnostic(ERROR, node.id, len(connected),
-                                  f"{spec.type} '{node.name}' needs at least "
-                                  f"{spec.min_inputs} inputs, it has "
-                                  f"{len(connected)}.",
-                                  "Wire the tensors to merge into its input ports."))
-        elif ports.gaps(sorted(connected)):
-            empty = min(set(range(len(connected))) - connected)
-            out.append(Diagnostic(ERROR, node.id, empty,
-                                  f"{spec.type} '{node.name}' has its inputs "
-                                  f"numbered with a gap: input_{empty} is empty.",
-                                  "Move a wire onto the empty input so the inputs "
-                                  "are input_0, input_1, ... without gaps."))
-        return out
-    for port in range(spec.min_inputs):
-        if port not in connected:
-            out.append(Diagnostic(ERROR, node.id, port,
-                                  f"Input '{ports.input_name(spec, port)}' of "
-                                  f"'{node.name}' is not connected.",
-                                  "Drag a wire from another layer's output port "
-                                  "to this port."))
-    return out
+        return Diagnostic(ERROR, node.id, None, f"'{node.name}' has an unknown "
+                          f"layer type {node.type[:80]!r}.", hint)
+    if problem.kind == UNKNOWN_PARAM:
+        return Diagnostic(ERROR, node.id, None, f"'{node.name}': {problem.message}.",
+                          "Remove it in the inspector.")
+    if problem.kind == BAD_FILE:
+        return Diagnostic(ERROR, node.id, None, f"'{node.name}': {problem.message}.",
+                          "Put the vocabulary file next to the project file "
+                          "and give its name, or list the tokens.")
+    doc = spec.param(problem.key).doc
+    if problem.kind == MISSING_VALUE:
+        return Diagnostic(ERROR, node.id, None, f"'{node.name}' needs a value for "
+                          f"{problem.key}.", doc)
+    return Diagnostic(ERROR, node.id, None, f"'{node.name}': {problem.message}.", doc)
 
 
 def _reachability(graph: Graph) -> list[Diagnostic]:

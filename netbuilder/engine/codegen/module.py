@@ -32,12 +32,12 @@ from netbuilder.engine.codegen.literals import layer_args, string_literal
 from netbuilder.engine.codegen.op_code import operation_lines
 from netbuilder.engine.model import ports
 from netbuilder.engine.model.catalog import Catalog
+from netbuilder.engine.model.checks import check_node, unwired_inputs
 from netbuilder.engine.model.errors import GraphError
-from netbuilder.engine.model.file_params import file_param_problems, inline_file_params
+from netbuilder.engine.model.file_params import inline_file_params
 from netbuilder.engine.model.graph import NAME_PATTERN, Graph, Node, sharing_problem
 from netbuilder.engine.model.groups import GROUP, GroupError, inner_graph
-from netbuilder.engine.model.ops import is_op, missing_inputs
-from netbuilder.engine.model.params import missing_required, validate_params
+from netbuilder.engine.model.ops import is_op
 
 FLAVORS = ("tf-keras", "keras")
 IMPORTS = {"tf-keras": "from tensorflow import keras", "keras": "import keras"}
@@ -109,20 +109,8 @@ def check_graph(graph: Graph) -> list[CodeProblem]:
         elif node.name in seen_names:
             problems.append(CodeProblem(node.id, f"two layers are named {label!r}"))
         seen_names.add(node.name)
-        spec = catalog.get(node.type)
-        if spec is None:
-            problems.append(CodeProblem(
-                node.id, f"{label}: unknown layer type {str(node.type)[:80]!r}"))
-            continue
-        try:
-            validate_params(node.type, node.params, catalog)
-        except GraphError as exc:
-            problems.append(CodeProblem(node.id, f"{label}: {exc}"))
-        for missing in missing_required(node.type, node.params, catalog):
-            problems.append(CodeProblem(node.id, f"{label}: {missing} needs a value"))
-        for message in file_param_problems(node.type, node.params, graph,
-                                           read=True):
-            problems.append(CodeProblem(node.id, f"{label}: {message}"))
+        problems += [CodeProblem(node.id, f"{label}: {p.message}")
+                     for p in check_node(graph, node, read_files=True)]
     for node in graph.nodes.values():
         if node.type == GROUP:
             problems += _check_group(graph, node)
@@ -180,23 +168,20 @@ def _check_wiring(graph: Graph, catalog: Catalog) -> list[CodeProblem]:
                 problems.append(CodeProblem(node.id,
                                             f"output {label} is not connected"))
             continue
-        problems += _port_problems(node, spec, wired)
+        problems += _port_problems(graph, node, spec, wired)
         if not spec.variadic and len(wired) > len(spec.inputs):
             problems.append(CodeProblem(node.id, f"{label}: too many inputs"))
     return problems
 
 
-def _port_problems(node: Node, spec, wired: list[int]) -> list[CodeProblem]:
+def _port_problems(graph: Graph, node: Node, spec,
+                   wired: list[int]) -> list[CodeProblem]:
     """Required ports left free, and gaps among the positional ones (keyword
     ports such as ``mask`` and an operation's constants may be left free)."""
     label = node.name
-    if is_op(node.type):
-        missing = missing_inputs(spec, node.params, set(wired))
-    else:
-        missing = [p for p in range(spec.min_inputs) if p not in wired]
     problems = [CodeProblem(node.id, f"{label}: input "
                             f"{ports.input_name(spec, p)!r} is not connected")
-                for p in missing]
+                for p in unwired_inputs(graph, node)]
     positional = [p for p in wired if spec.keyword_from is None
                   or p < spec.keyword_from]
     if positional and positional != list(range(len(positional))) \
