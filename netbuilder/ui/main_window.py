@@ -48,6 +48,9 @@ class MainWindow(FileActionsMixin, EditActionsMixin, QMainWindow):
         build_menus(self)
         install_training_dock(self)
         self._wire()
+        from netbuilder.ui.canvas.welcome import WelcomeOverlay
+
+        self.welcome = WelcomeOverlay(self)
         self.autosaver = Autosaver(self.document, parent=self)
         self._restore_layout()
         self._update_title()

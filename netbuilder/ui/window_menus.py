@@ -146,6 +146,10 @@ def build_menus(win) -> None:
 
     # ------------------------------------------------------------ Help
     m = bar.addMenu("&Help")
+    win.readme_action = _action(win, "NetBuilder &Guide (README)",
+                                lambda: open_readme(win), QKeySequence.HelpContents,
+                                "Open the README: quick start, examples, data")
+    m.addAction(win.readme_action)
     m.addAction(_action(win, "&Keyboard Shortcuts", lambda: show_shortcuts(win)))
 
     # ------------------------------------------------------------ toolbar
@@ -305,3 +309,25 @@ def show_shortcuts(win) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     QMessageBox.information(win, "Keyboard shortcuts", shortcuts_html(win))
+
+
+def readme_path():
+    from netbuilder.ui.settings import examples_dir
+
+    return examples_dir().parents[1] / "README.md"
+
+
+def open_readme(win) -> bool:
+    """Help -> Guide: the README in the system's viewer (the path is shown
+    when nothing can open it)."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    path = readme_path()
+    if not path.exists():
+        win.show_message(f"The README is not installed here ({path})")
+        return False
+    opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+    win.show_message(f"Opened {path}" if opened else
+                     f"No program to open {path}; read it in any text editor")
+    return opened

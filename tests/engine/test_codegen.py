@@ -76,8 +76,9 @@ def test_layers_in_topological_order_ties_by_position():
     code = generate_code(example("two_inputs_two_outputs"))
     order = [line.split(" = ")[0].strip() for line in code.splitlines()
              if " = keras." in line]
-    assert order == ["image", "metadata", "conv", "meta_dense", "pool", "merge",
-                     "shared_hidden", "class_probs", "score_value"]
+    assert order == ["image", "metadata", "to_0_1", "conv", "pool_2x2", "conv_2",
+                     "pool", "meta_dense", "merge", "shared_hidden", "class_probs",
+                     "score_value"]
 
 
 def test_only_non_default_params_and_conventional_positionals():
