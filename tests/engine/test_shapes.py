@@ -44,8 +44,11 @@ def test_params_equal_a_real_keras_model():
     report = analyze(graph)
     image = keras.Input((28, 28, 1))
     meta = keras.Input((8,))
-    a = keras.layers.GlobalMaxPooling2D()(
-        keras.layers.Conv2D(8, 3, activation="relu")(image))
+    a = keras.layers.Conv2D(16, 3, activation="relu")(keras.layers.Rescaling(
+        1 / 255)(image))
+    a = keras.layers.Conv2D(16, 3, activation="relu")(
+        keras.layers.MaxPooling2D()(a))
+    a = keras.layers.GlobalMaxPooling2D()(a)
     b = keras.layers.Dense(16, activation="relu")(meta)
     h = keras.layers.Dense(32, activation="relu")(keras.layers.Concatenate()([a, b]))
     model = keras.Model([image, meta], [keras.layers.Dense(5)(h),

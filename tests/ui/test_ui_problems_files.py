@@ -113,22 +113,23 @@ def test_dirty_prompt(window, tmp_path):
     answers.append("save")
     assert win.open_path("resources/examples/mlp_classifier.nbproj")
     assert target.exists() and len(load_project(target).graph.nodes) == 1
-    assert win.document.display_name() == "mlp_classifier.nbproj"
+    # an example opens as an untitled copy
+    assert win.document.display_name() == "mlp_classifier (example)"
 
 
 def test_damaged_file_opens_with_problems(window, tmp_path):
     doc = json.loads(open("resources/examples/small_cnn.nbproj").read())
-    doc["nodes"][1]["params"]["filters"] = "many"
+    doc["nodes"][2]["params"]["filters"] = "many"  # conv1
     doc["nodes"].append({"id": "n99", "type": "NoSuchLayer", "name": "x", "params": {}})
     doc["edges"].append({"from": ["n1", 0], "to": ["nope", 0]})
     path = tmp_path / "damaged.nbproj"
     path.write_text(json.dumps(doc))
     win = window
     assert win.open_path(str(path))
-    assert len(win.editor.graph.nodes) == 8
+    assert len(win.editor.graph.nodes) == 9
     where = [e[2] for e in win.problems.all_entries()]
-    assert any("$.nodes[1].params.filters" in w for w in where)
-    assert any("$.edges[6]" in w for w in where)
+    assert any("$.nodes[2].params.filters" in w for w in where)
+    assert any("$.edges[7]" in w for w in where)
     win.analysis.run_now()
     assert win.scene.nodes["n99"].severity == "error"
 
