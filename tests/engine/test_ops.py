@@ -406,3 +406,28 @@ def test_guide_style_operation_models_roundtrip(keras, tmp_path, make):
     model.save(tmp_path / "model.keras")
     graph, _ = check_roundtrip(model, tmp_path / "model.keras")
     assert any(n.type.startswith("ops.") for n in graph.nodes.values())
+
+
+def test_operation_names_never_clash_with_layer_names(keras):
+    """An Add layer named ``add`` and ``add_1`` beside ``ops.add``: Keras names
+    the operation itself; the build keeps it clear of the layers' names."""
+    import numpy as np
+
+    keras.backend.clear_session()  # Keras's name counters start again
+    g, n = residual_graph()
+    first = g.add_node("Add", name="add_1")
+    g.rename(n["add"].id, "sum")
+    g.rename(n["dense"].id, "add")
+    out = g.output_nodes()[0]
+    g.disconnect(g.incoming(out.id)[0])
+    g.connect(n["add"].id, 0, first.id, 0)
+    g.connect(n["x"].id, 0, first.id, 1)
+    g.connect(first.id, 0, out.id, 0)
+    model = build(g).model
+    names = [o.name for o in model.operations]
+    assert len(set(names)) == len(names)
+    assert {"add", "add_1"} <= set(names)
+    xs = np.ones((1, 6), dtype="float32")
+    kernel, bias = model.get_layer("add").get_weights()
+    np.testing.assert_allclose(np.asarray(model(xs)),
+                               (xs @ kernel + bias) * 0.5 + 2 * xs, rtol=1e-6)

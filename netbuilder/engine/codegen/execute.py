@@ -64,6 +64,10 @@ def execute(code: GeneratedCode, graph: Graph | None = None) -> Any:
     from netbuilder.engine.keras.runtime import load_keras
 
     load_keras()  # imports TensorFlow quietly before the code's own import
+    if graph is not None:
+        from netbuilder.engine.keras.op_names import reserve_layer_names
+
+        reserve_layer_names(graph)
     filename = f"<netbuilder-generated-{next(_counter)}>"
     lines = code.text.splitlines(keepends=True)
     linecache.cache[filename] = (len(code.text), None, lines, filename)
