@@ -273,3 +273,27 @@ def test_inspector_folds_advanced_params_and_never_scrolls_sideways(window, qtbo
     viewport = ins.scroll.viewport().width()
     assert ins.form_host.minimumSizeHint().width() <= viewport
     assert ins.form_host.width() <= viewport
+
+
+def test_code_lines_and_the_not_runnable_reason_are_never_clipped(window, qtbot):
+    win = window
+    win.resize(1600, 1000)
+    win.code_dock.raise_()
+    a = drop_layer(win, "Input", (0, 0))
+    drop_layer(win, "Dense", (300, 0))
+    code = win.code_view
+    code.regenerate()
+    qtbot.waitUntil(code.is_idle, timeout=10_000)
+    if not code.status.isVisible():  # (the generator may accept this graph)
+        win.editor.delete([a])
+        code.regenerate()
+        qtbot.waitUntil(code.is_idle, timeout=10_000)
+    status = code.status
+    assert status.text().startswith("Not runnable yet")
+    qtbot.waitUntil(status.isVisible, timeout=2000)
+    assert status.wordWrap()
+    assert status.width() <= code.width()
+    assert status.height() >= status.heightForWidth(status.width())
+    code.edit.setPlainText("x = " + " + ".join(["value"] * 80))
+    qtbot.wait(50)
+    assert code.edit.horizontalScrollBar().maximum() == 0

@@ -296,3 +296,28 @@ def test_the_confusion_matrix_is_dark_where_it_is_empty(win):
                       "per_class_accuracy": [1.0, 0.0], "class_names": ["a", "b"]})
     image = view.figure.axes[0].images[0]
     assert to_hex(image.cmap(image.norm(0))) == AXES
+
+
+def test_training_settings_fit_their_column_without_a_sideways_scroll(win, qtbot):
+    from PySide6.QtCore import Qt
+
+    panel = win.training_panel
+    win.training_dock.show()
+    win.training_dock.raise_()
+    win.resizeDocks([win.training_dock], [460], Qt.Vertical)
+    split = panel.settings_scroll.parentWidget()
+    split.setSizes([1, 2000])  # the settings column at its narrowest
+    qtbot.waitUntil(lambda: panel.settings_scroll.isVisible(), timeout=5000)
+    qtbot.wait(50)
+    scroll = panel.settings_scroll
+    assert scroll.width() <= 400
+    content = scroll.widget()
+    assert content.minimumSizeHint().width() <= scroll.viewport().width()
+    assert content.width() <= scroll.viewport().width()
+    # the sample strip fits too
+    import numpy as np
+
+    from netbuilder.ui.training.panel import sample_strip
+
+    strip = sample_strip(np.zeros((10, 8, 8, 1)))
+    assert strip.shape[1] <= scroll.viewport().width() - 20

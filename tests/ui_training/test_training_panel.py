@@ -150,7 +150,7 @@ def test_data_preview_shows_shapes_labels_and_sample_images(panel, qtbot):
     assert "(8, 8, 1)" in text and "first labels" in text
     qtbot.waitUntil(lambda: panel.samples.pixmap() is not None
                     and not panel.samples.pixmap().isNull(), timeout=10_000)
-    assert panel.samples.pixmap().width() == 8 * 48 + 7 * 4
+    assert panel.samples.pixmap().width() == 7 * 40 + 6 * 4  # fits the column
     panel.form.source.setEditText("moons")
     panel.form.preview_button.click()
     qtbot.waitUntil(lambda: panel.preview.text().startswith("moons:"),

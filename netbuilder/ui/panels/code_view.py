@@ -97,17 +97,21 @@ class CodeView(QWidget):
         copy_button = QPushButton("Copy")
         export_button = QPushButton("Export Python…")
         self.status = QLabel("")
-        self.status.setStyleSheet("color: #9aa4b2;")
+        self.status.setStyleSheet("color: #f0a030;")
+        # on its own line, wrapped: a long reason is read in full, not clipped
+        self.status.setWordWrap(True)
         self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.status.hide()
         top = QHBoxLayout()
         top.addWidget(QLabel("Flavor"))
         top.addWidget(self.flavor_box)
-        top.addWidget(self.status, 1)
+        top.addStretch(1)
         top.addWidget(copy_button)
         top.addWidget(export_button)
         self.edit = QPlainTextEdit()
         self.edit.setReadOnly(True)
-        self.edit.setLineWrapMode(QPlainTextEdit.NoWrap)
+        # long lines wrap at the panel's width: no sideways scrolling
+        self.edit.setLineWrapMode(QPlainTextEdit.WidgetWidth)
         font = QFontDatabase.systemFont(QFontDatabase.FixedFont)
         font.setStyleHint(QFont.Monospace)
         self.edit.setFont(font)
@@ -115,6 +119,7 @@ class CodeView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.status)
         layout.addWidget(self.edit)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -160,9 +165,11 @@ class CodeView(QWidget):
         if error is not None:
             self.status.setText(f"Not runnable yet: {error}")
             self.status.setToolTip(str(error))
+            self.status.show()
         else:
             text, lines = result
             self.status.setText("")
+            self.status.hide()
             if text != self.text:
                 bar = self.edit.verticalScrollBar().value()
                 self.text, self.lines = text, lines
@@ -191,7 +198,7 @@ class CodeView(QWidget):
             if not span:
                 continue
             for line in range(span[0], span[1] + 1):
-                block = doc.findBlockByLineNumber(line - 1)
+                block = doc.findBlockByNumber(line - 1)  # (not visual lines)
                 if not block.isValid():
                     continue
                 sel = QTextEdit.ExtraSelection()

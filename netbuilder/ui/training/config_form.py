@@ -52,6 +52,19 @@ def _fspin(low: float, high: float, value: float, decimals: int,
     return box
 
 
+def fit_narrow(widget: QWidget) -> None:
+    """Let choice and number fields shrink below their longest item or
+    largest value, so that the form fits its column without a sideways
+    scroll bar."""
+    from PySide6.QtWidgets import QAbstractSpinBox
+
+    for box in widget.findChildren(QComboBox):
+        box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        box.setMinimumContentsLength(6)
+    for box in widget.findChildren(QAbstractSpinBox):
+        box.setMinimumWidth(60)
+
+
 class ConfigForm(QWidget):
     edited = Signal(dict)
     previewRequested = Signal(str)
@@ -60,6 +73,7 @@ class ConfigForm(QWidget):
         super().__init__(parent)
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.WrapLongRows)
         self.kind = QComboBox()
         self.kind.addItems(KINDS)
         self.source = QComboBox()
@@ -130,6 +144,7 @@ class ConfigForm(QWidget):
         self._extra: dict = {}
         self._fill_sources("builtin")
         self._connect()
+        fit_narrow(self)
 
     # ------------------------------------------------------------ wiring
     def _connect(self) -> None:

@@ -121,7 +121,7 @@ class TrainingPanel(RunnerMixin, ExportMixin, QWidget):
         col.addWidget(self.preview)
         col.addWidget(self.samples)
         col.addStretch(1)
-        scroll = QScrollArea()
+        scroll = self.settings_scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(settings)
         scroll.setMinimumWidth(380)
@@ -365,7 +365,7 @@ class TrainingPanel(RunnerMixin, ExportMixin, QWidget):
                             "further training start from them.")
 
 
-def sample_strip(x, count: int = 8, size: int = 48):
+def sample_strip(x, count: int = 7, size: int = 40):
     """The first ``count`` images of ``x`` (n, h, w, 1|3) side by side as one
     uint8 RGB array, each scaled to ``size`` pixels; None for other data."""
     import numpy as np
