@@ -96,7 +96,7 @@ def test_build_cnn_from_palette(keras_window, qtbot):
     assert win.code_view.edit.textCursor().blockNumber() + 1 == span[0]
     select(win, ids[0])
     from PySide6.QtGui import QTextCursor
-    block = win.code_view.edit.document().findBlockByLineNumber(span[0] - 1)
+    block = win.code_view.edit.document().findBlockByNumber(span[0] - 1)
     win.code_view.edit.setTextCursor(QTextCursor(block))
     assert win.scene.selected_node_ids() == [ids[4]]
     # No problems for a well-formed model.
