@@ -279,3 +279,24 @@ def test_block_groups_fold_undo_and_keep_the_model(window, projects):
     assert tuple(grouped(x).shape) == tuple(original(x).shape) == (2, 4)
     win.editor.stack.redo()
     assert len(graph.nodes) == n_before - 4 * 6 - 1 + 4
+
+
+def test_import_offers_to_fold_named_blocks(window, tmp_path):
+    from netbuilder.ui.document.import_model import import_model_dialog
+
+    win = window
+    source, target = tmp_path / "res.keras", tmp_path / "res.nbproj"
+    resnet_style(_keras()).save(source)
+    asked = []
+    win.ask_path = lambda title, save, filters="", suggestion="": str(target)
+    win.confirm = lambda title, text: asked.append((title, text)) or True
+    assert import_model_dialog(win, str(source), str(target))
+    assert asked[-1][0] == "Fold blocks into groups?"
+    assert "4 named blocks (conv2_block1, conv2_block2, conv3_block1, " \
+           "conv3_block2)" in asked[-1][1]
+    graph = win.editor.graph
+    assert sorted(n.name for n in graph.nodes.values() if n.type == "Group") == [
+        "conv2_block1", "conv2_block2", "conv3_block1", "conv3_block2"]
+    assert wires_through_nodes(win) == [] and overlapping_nodes(win) == 0
+    win.editor.stack.undo()
+    assert not [n for n in graph.nodes.values() if n.type == "Group"]

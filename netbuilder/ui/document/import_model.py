@@ -102,4 +102,34 @@ def import_model_dialog(window, path: str | None = None,
     if opened and result.weights:
         window.show_message(f"Imported {source.name} with its weights; editing a "
                             "layer gives that layer fresh weights")
+    if opened:
+        offer_block_groups(window)
     return opened
+
+
+def offer_block_groups(window) -> list[str]:
+    """A real model repeats blocks named by prefix: offer to fold each into
+    a group (one undo step; the saved file keeps the layers until saved)."""
+    from netbuilder.engine.model.blocks import find_blocks
+
+    graph = window.editor.graph
+    blocks = find_blocks(graph)
+    if len(blocks) < 2:
+        return []
+    names = ", ".join(key for key, _ids in blocks[:4])
+    more = f" and {len(blocks) - 4} more" if len(blocks) > 4 else ""
+    if not window.confirm(
+            "Fold blocks into groups?",
+            f"This model repeats {len(blocks)} named blocks ({names}{more}). Fold "
+            "each into a group so the graph reads block by block? The model stays "
+            "the same; Undo or Flatten Group puts the layers back."):
+        return []
+    try:
+        from netbuilder.engine.analysis.shapes import analyze
+
+        shapes = {nid: i.output_shapes for nid, i in analyze(graph).info.items()}
+    except Exception as exc:  # shape inference needs Keras
+        window.show_message(f"Cannot fold blocks yet ({exc}); use Edit → Group "
+                            "Blocks when TensorFlow is ready")
+        return []
+    return window.group_blocks(shapes)
