@@ -1,8 +1,9 @@
 """UI benchmarks (figures from one run; never thresholds):
 - time to a shown window vs. `import tensorflow` time (separate processes);
 - scene build time for a 1,000-node project;
-- average paint time per frame while zooming/panning it, full detail and
-  low zoom (level of detail)."""
+- average paint time per frame while zooming/panning it: full detail,
+  zoomed out with every visible node's name drawn (semantic zoom), and
+  zoomed out so far that nodes are plain blocks."""
 
 from __future__ import annotations
 
@@ -66,6 +67,27 @@ def paint_time(win, app, zoom: float, frames: int = 30) -> float:
     return total / frames * 1000
 
 
+def paint_only() -> None:
+    """The paint figures alone (``python bench/bench_ui.py paint``)."""
+    from netbuilder.engine.model.project import load_project
+    from netbuilder.ui.app import create_window, make_application
+
+    app = make_application()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.nbproj"
+        big_project(path)
+        win = create_window(None, load_tensorflow=False, offer_recovery=False)
+        win.resize(1400, 900)
+        win.show()
+        app.processEvents()
+        win.editor.set_graph(load_project(path).graph)
+        app.processEvents()
+        for zoom in (1.0, 0.5, 0.25, 0.19, 0.12):
+            print(f"zoom {zoom}: {paint_time(win, app, zoom):.1f} ms per frame")
+        win.ask_unsaved = lambda: "discard"
+        win.close()
+
+
 def main() -> None:
     window_s = child(WINDOW)
     tf_s = child(TF)
@@ -91,12 +113,15 @@ def main() -> None:
         win.view.fit_graph()
         app.processEvents()
         full = paint_time(win, app, 1.0)
+        labelled = paint_time(win, app, 0.25)
         low = paint_time(win, app, 0.12)
+        on_screen = 62 * 0.25
         print(f"paint per frame while zooming/panning: full detail {full:.1f} ms, "
-              f"low zoom (whole graph, LOD) {low:.1f} ms")
+              f"zoomed out with names drawn (zoom 0.25, nodes {on_screen:.0f} px "
+              f"tall) {labelled:.1f} ms, zoom 0.12 (nodes 7 px: blocks) {low:.1f} ms")
         win.ask_unsaved = lambda: "discard"
         win.close()
 
 
 if __name__ == "__main__":
-    main()
+    paint_only() if sys.argv[1:] == ["paint"] else main()

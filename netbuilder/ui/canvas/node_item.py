@@ -13,6 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from netbuilder.engine.model import ports
+from netbuilder.engine.model.layout import tb_port_x
 from netbuilder.ui import theme
 from netbuilder.ui.canvas.group_view import TITLE, GroupContents, group_outline
 from netbuilder.ui.canvas.port_item import PortItem
@@ -118,7 +119,7 @@ class NodeItem(QGraphicsItem):
         if self.tb:  # spread along the top (inputs) or bottom (outputs) side
             y = self.height if is_output else 0.0
             for i, port in enumerate(ports):
-                port.setPos(self.width * (i + 1) / (len(ports) + 1), y)
+                port.setPos(tb_port_x(i, len(ports), self.width), y)
             return
         x = self.width if is_output else 0.0
         for i, port in enumerate(ports):

@@ -21,6 +21,17 @@ LAYER_GAP = {TB: 44.0, LR: 110.0}
 DEEP = 10  # layers from which top-to-bottom reads better
 
 
+TB_PORT_STEP = 36.0
+
+
+def tb_port_x(index: int, count: int, width: float) -> float:
+    """Across position of port ``index`` of ``count`` on a top-to-bottom
+    node: grouped around the middle, so a wire into the first of two ports
+    hardly bends."""
+    step = min(TB_PORT_STEP, width / (count + 1))
+    return width / 2 + (index - (count - 1) / 2) * step
+
+
 def direction_of(graph: Graph) -> str:
     value = (graph.extra.get("layout") or {}).get("direction")
     return value if value in (TB, LR) else LR

@@ -3,6 +3,7 @@ and drawing area, computed from the routes themselves (curves sampled)."""
 
 from __future__ import annotations
 
+from netbuilder.engine.model.layout import tb_port_x
 from netbuilder.engine.model.layout.routing import route_all
 
 SAMPLES = 12
@@ -98,8 +99,8 @@ def anchors(graph, positions: dict, sizes: dict, tb: bool) -> list:
         n_out = max(1, graph.output_count(edge.src))
         n_in = max(1, graph.input_count(edge.dst))
         if tb:
-            a = (sx + sw * (edge.src_port + 1) / (n_out + 1), sy + sh)
-            b = (dx + dw * (edge.dst_port + 1) / (n_in + 1), dy)
+            a = (sx + tb_port_x(edge.src_port, n_out, sw), sy + sh)
+            b = (dx + tb_port_x(edge.dst_port, n_in, dw), dy)
         else:
             a = (sx + sw, sy + port_offset(edge.src_port, n_out, sh))
             b = (dx, dy + port_offset(edge.dst_port, n_in, dh))
