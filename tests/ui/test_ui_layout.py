@@ -300,3 +300,24 @@ def test_import_offers_to_fold_named_blocks(window, tmp_path):
     assert wires_through_nodes(win) == [] and overlapping_nodes(win) == 0
     win.editor.stack.undo()
     assert not [n for n in graph.nodes.values() if n.type == "Group"]
+
+
+def test_zoom_buttons_show_the_level_and_new_layers_scroll_into_view(window):
+    win = window
+    win.view.reset_zoom()
+    assert win.zoom_label.text() == "100%"
+    win.zoom_in_action.trigger()
+    assert win.zoom_label.text() == "125%"
+    win.zoom_out_action.trigger()
+    win.zoom_out_action.trigger()
+    assert win.zoom_label.text() == "80%"
+    win.reset_zoom_action.trigger()
+    assert win.view.zoom() == pytest.approx(1.0)
+    # A layer added after the selected one, far off-screen: the view follows.
+    first = win.add_layer_at("Input", QPointF(0, 0))
+    win.view.centerOn(QPointF(-3000, -3000))
+    win.scene.select_nodes([first])
+    added = win.add_layer_from_palette("Dense")
+    visible = win.view.mapToScene(win.view.viewport().rect()).boundingRect()
+    assert visible.contains(win.scene.nodes[added].sceneBoundingRect())
+    assert win.editor.graph.edge_into(added, 0).src == first

@@ -24,8 +24,6 @@ class EditActionsMixin:
             # After a drop from the palette the keys belong to the canvas
             # again: Tab opens quick add, not the Inspector's name field.
             self.view.setFocus(Qt.OtherFocusReason)
-
-
             self.view.ensureVisible(self.scene.nodes[nid], 80, 60)  # follow it
         return nid
 
