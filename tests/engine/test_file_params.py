@@ -122,3 +122,49 @@ def test_keras_is_never_handed_a_file_name():
     with pytest.raises(FileParamError):
         layer_kwargs("StringLookup", {"vocabulary": "/dev/zero"})
     assert layer_kwargs("StringLookup", {"vocabulary": ["a"]}) == {"vocabulary": ["a"]}
+
+
+def test_data_spec_naming_a_fifo_or_device_is_refused_unopened(tmp_path):
+    """Training data named by a project is read only from regular files (and
+    folders for images): a FIFO hung the reader. The subprocess limit only
+    guards against that hang."""
+    os.mkfifo(tmp_path / "data.csv")
+    os.symlink("/dev/zero", tmp_path / "zero.npz")
+    script = (
+        "import sys\n"
+        "from netbuilder.engine.training.datasets import DataError, load_data\n"
+        "for spec in ('csv:data.csv#target=y', 'npz:zero.npz', 'folder:zero.npz'):\n"
+        "    try:\n"
+        "        load_data(spec, base_dir=sys.argv[1])\n"
+        "    except DataError as exc:\n"
+        "        print(exc)\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "'data.csv' is not a regular file: devices, pipes and sockets are never "
+        "read as data",
+        "'zero.npz' is not a regular file: devices, pipes and sockets are never "
+        "read as data",
+        "'zero.npz' is not a folder: devices, pipes and sockets are never read "
+        "as data"]
+
+
+@pytest.mark.parametrize("path, ok", [("best.keras", True), ("ckpt/best.keras", True),
+                                      ("/tmp/best.keras", False),
+                                      ("../best.keras", False),
+                                      ("~/best.keras", False)])
+def test_paths_a_project_writes_stay_in_its_folder(path, ok):
+    from netbuilder.engine.model.training_config import (
+        TrainingConfig,
+        TrainingConfigError,
+    )
+
+    for extra in ({"callbacks": {"checkpoint": {"path": path}}},
+                  {"export": {"format": "keras", "path": path}}):
+        data = {"data": "builtin:digits", **extra}
+        if ok:
+            assert TrainingConfig.from_dict(data).problems() == []
+            continue
+        with pytest.raises(TrainingConfigError, match="inside the project's folder"):
+            TrainingConfig.from_dict(data)

@@ -18,6 +18,7 @@ Data sources are spec strings:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from netbuilder.engine.model.data_spec import DataError, DataSpec, parse_spec
@@ -206,6 +207,9 @@ class TrainingConfig:
                            '"tflite", "path": "..."}')
             elif fmt == "keras" and not path.endswith(".keras"):
                 out.append("a .keras export needs a path ending in .keras")
+            elif not inside_project(path):
+                out.append(f"export.path {path[:80]!r} must be a path inside the "
+                           "project's folder (relative, without '..')")
         return out
 
     def _loss_problems(self, output_names: list[str] | None) -> list[str]:
@@ -263,7 +267,18 @@ def _callback_problems(key: str, callback: Any) -> list[str]:
             not isinstance(callback.path, str)
             or not callback.path.endswith((".keras", ".weights.h5"))):
         out.append(f"{key}.path must end in .keras or .weights.h5")
+    elif isinstance(callback, Checkpoint) and not inside_project(callback.path):
+        out.append(f"{key}.path {callback.path[:80]!r} must be a path inside the "
+                   "project's folder (relative, without '..')")
     return out
+
+
+def inside_project(path: str) -> bool:
+    """A file a project may name for writing: relative to its folder and not
+    climbing out of it (a project file cannot write elsewhere)."""
+    parts = PurePath(path.replace("\\", "/")).parts
+    return bool(parts) and "\x00" not in path and not path.startswith(("/", "~")) \
+        and ".." not in parts and not PurePath(path).is_absolute()
 
 
 def training_config_of(graph) -> TrainingConfig | None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import math
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,16 +123,28 @@ def load_data(spec: str, base_dir: str | Path | None = None, seed: int = 0,
     elif parsed.kind == "csv":
         data = load_csv(_resolve(base, parsed.target), parsed.options)
     elif parsed.kind == "folder":
-        return load_folder(_resolve(base, parsed.target), parsed.options, seed,
-                           validation_split, image_shape)
+        return load_folder(_resolve(base, parsed.target, folder=True),
+                           parsed.options, seed, validation_split, image_shape)
     else:
         data = load_keras_dataset(parsed.target, timeout)
     return split_dataset(data, seed, validation_split, test_split)
 
 
-def _resolve(base: Path, target: str) -> Path:
+def _resolve(base: Path, target: str, folder: bool = False) -> Path:
+    """The file (or with ``folder`` the folder) a data spec names. Devices,
+    FIFOs and sockets are refused before they are opened (a FIFO hangs a
+    reader, /dev/zero fills memory); a missing path is left to the loader."""
     path = Path(target).expanduser()
-    return path if path.is_absolute() else base / path
+    path = path if path.is_absolute() else base / path
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return path
+    if not (stat.S_ISDIR(mode) if folder else stat.S_ISREG(mode)):
+        kind = "a folder" if folder else "a regular file"
+        raise DataError(f"{target[:80]!r} is not {kind}: devices, pipes and "
+                        "sockets are never read as data")
+    return path
 
 
 # ------------------------------------------------------------------ splits

@@ -19,8 +19,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from netbuilder.engine.model.numeric import is_finite_number
+
 INT_MAX = 2**31 - 1
 NONE_TEXT = "None"
+
+
+def shown_int(value: Any) -> int:
+    """What a spin box can show of a value read from a file: a number clamped
+    to its range (10**400 would overflow Qt's int), anything else as 0."""
+    if not is_finite_number(value):
+        return 0
+    return max(-INT_MAX, min(INT_MAX, int(value)))
 
 
 def parse_text(text: str) -> Any:
@@ -117,7 +127,7 @@ class IntEditor(ParamEditor):
         self.box.valueChanged.connect(self._emit)
 
     def _show(self, value) -> None:
-        self.box.setValue(int(value) if isinstance(value, (int, float)) else 0)
+        self.box.setValue(shown_int(value))
 
 
 class FloatEditor(ParamEditor):
@@ -132,7 +142,8 @@ class FloatEditor(ParamEditor):
         self.box.valueChanged.connect(self._emit)
 
     def _show(self, value) -> None:
-        self.box.setValue(float(value) if isinstance(value, (int, float)) else 0.0)
+        self.box.setValue(max(-1e12, min(1e12, float(value)))
+                          if is_finite_number(value) else 0.0)
 
 
 class ChoiceEditor(ParamEditor):
@@ -209,7 +220,7 @@ class TupleEditor(ParamEditor):
                 isinstance(v, int) for v in value):
             value = [0] * len(self.boxes)
         for box, v in zip(self.boxes, value, strict=False):
-            box.setValue(v)
+            box.setValue(shown_int(v))
 
 
 class TextEditor(ParamEditor):
