@@ -55,9 +55,11 @@ def open_window(app, example: str):
 
 
 def training_tab(window):
+    from PySide6.QtCore import Qt
+
     window.training_dock.show()
     window.training_dock.raise_()
-    window.resizeDocks([window.training_dock], [430], 2)  # Qt.Vertical
+    window.resizeDocks([window.training_dock], [430], Qt.Vertical)
     return window.training_panel
 
 
@@ -106,6 +108,18 @@ def main(out: Path) -> None:
     evaluation.unlink()
     print(f"saved {out / 'training.png'}")
     window.close()
+    for path in out.glob("*.png"):
+        shrink(path)
+
+
+def shrink(path: Path) -> None:
+    """A 256-colour palette keeps the PNGs small (the UI has few colours)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+    print(f"{path.name}: {path.stat().st_size // 1024} KB")
 
 
 if __name__ == "__main__":
