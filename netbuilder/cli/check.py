@@ -30,6 +30,7 @@ def run(args) -> int:
     problems = [Diagnostic(p.severity, None, None, f"{p.path}: {p.message}")
                 for p in load_problems] + report.diagnostics
     problems += _beyond_the_graph(graph, problems)
+    problems += _too_big_to_build(report.totals()[0])
     has_errors = any(p.severity == ERROR for p in problems)
     if args.json:
         print(json.dumps({
@@ -86,3 +87,25 @@ def _beyond_the_graph(graph, problems: list) -> list:
         out += [Diagnostic(ERROR, p.node, None, f"cannot generate code: {p.message}")
                 for p in check_graph(graph)]
     return out
+
+
+def _too_big_to_build(weights: int) -> list:
+    """Shape inference makes no weights, so ``Dense(10**12)`` checks fine and
+    then fails to build: refuse a model whose float32 weights alone exceed
+    this machine's memory."""
+    import os
+
+    from netbuilder.engine.analysis.diagnostics import ERROR, Diagnostic
+
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        return []
+    need = 4 * weights
+    if need <= memory:
+        return []
+    return [Diagnostic(ERROR, None, None,
+                       f"the model has {weights:,} weights: {need / 2**30:,.1f} GB "
+                       f"as float32, more than this machine's "
+                       f"{memory / 2**30:,.1f} GB of memory, so it cannot be built",
+                       "Use fewer units, filters or a smaller vocabulary.")]

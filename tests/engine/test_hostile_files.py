@@ -251,3 +251,17 @@ def test_inference_builds_each_kind_of_layer_once():
     assert [report.info[n].output_shapes[0] for n in dense[:2]] == [(None, 3),
                                                                    (None, 4)]
     assert report.totals()[0] == 20 * (4 * 3 + 3) + 20 * (4 * 4 + 4)
+
+
+def test_model_too_big_to_build_is_an_error_in_check(capsys, tmp_path):
+    """Dense(10**12) checked ok (no weights are made during inference) and
+    then failed to build: 4 * 10**12 weights are more than any test machine
+    has memory for."""
+    nodes = [node("i", "Input", "x", {"shape": [4]}),
+             node("h", "Dense", "d", {"units": 10**12}), node("o", "Output", "out")]
+    text = project(nodes, [("i", 0, "h", 0), ("h", 0, "o", 0)])
+    status, out, _ = check(capsys, tmp_path, text, "--json")
+    data = json.loads(out)
+    assert status == 1 and data["nodes"]["h"]["params"] == 5 * 10**12
+    assert any("5,000,000,000,000 weights" in p["message"]
+               and "cannot be built" in p["message"] for p in data["problems"])
