@@ -23,6 +23,9 @@ STYLE = """
 """
 
 
+LINE = 46  # characters of description on a card
+
+
 def example_summary(path: Path) -> tuple[str, str]:
     """(title, one line) for an example's card, read without loading it."""
     title = path.stem.replace("_", " ")
@@ -31,6 +34,8 @@ def example_summary(path: Path) -> tuple[str, str]:
     except (OSError, ValueError):
         return title, ""
     text = str(data.get("description", "")).split(";")[0].split(": trains")[0]
+    if len(text) > LINE:
+        text = text[:LINE - 1].rsplit(" ", 1)[0] + "…"
     spec = (data.get("training") or {}).get("data", "")
     if spec:
         text += f"\nTrains on {spec}"
