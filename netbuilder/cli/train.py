@@ -70,6 +70,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from netbuilder.engine.model.data_spec import is_bundled_resource
     from netbuilder.engine.model.training_config import (
         TrainingConfig,
         TrainingConfigError,
@@ -81,6 +82,10 @@ def run(args) -> int:
         TrainingSession,
     )
 
+    if (args.save_run or args.keep_weights) and is_bundled_resource(args.file):
+        raise CommandError(f"{args.file} is a bundled example, which NetBuilder "
+                           "never changes: copy it elsewhere to keep runs or "
+                           "weights with it")
     prepare_distribution(args)
     graph, problems = read_project(args.file)
     if any(p.severity == "error" for p in problems):

@@ -88,3 +88,13 @@ def test_bundled_set_shapes_and_classes():
     assert x.shape == (3000, 80) and x.dtype == np.int32
     assert x.max() < 10_000 and (x[:, 0] == 0).any()  # padded at the front
     assert reviews.train.y[0].mean() == 0.5
+
+
+def test_cli_never_writes_into_the_bundled_examples():
+    from netbuilder.cli.main import main
+
+    example = ROOT / "resources" / "examples" / "mlp_classifier.nbproj"
+    before = example.read_bytes()
+    assert main(["train", str(example), "--save-run", "--epochs", "1"]) == 2
+    assert example.read_bytes() == before
+    assert not (example.parent / "mlp_classifier.weights.h5").exists()

@@ -12,6 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 RESOURCES = Path(__file__).resolve().parents[3] / "resources" / "datasets"
+
+
+def is_bundled_resource(path: str | Path) -> bool:
+    """True for files inside NetBuilder's installed resources/ folder
+    (examples, data sets), which NetBuilder never writes to."""
+    try:
+        Path(path).resolve().relative_to(RESOURCES.parent.resolve())
+    except ValueError:
+        return False
+    return True
 KINDS = ("builtin", "npz", "csv", "folder", "keras")
 BUILTINS = ("digits", "shapes32", "features100", "reviews80", "glyphs28",
             "shapes_meta", "spirals", "moons", "regression", "sequence")

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from netbuilder.engine.model.data_spec import is_bundled_resource
 from netbuilder.ui.settings import examples_dir
 
 UNTITLED = "untitled"
@@ -25,11 +26,7 @@ def resources_dir() -> Path:
 
 def is_installed_resource(path: str | Path) -> bool:
     """True for files inside NetBuilder's own resources/ folder."""
-    try:
-        Path(path).resolve().relative_to(resources_dir().resolve())
-    except ValueError:
-        return False
-    return True
+    return is_bundled_resource(path)
 
 
 class ScratchFolder:
