@@ -321,3 +321,23 @@ def test_training_settings_fit_their_column_without_a_sideways_scroll(win, qtbot
 
     strip = sample_strip(np.zeros((10, 8, 8, 1)))
     assert strip.shape[1] <= scroll.viewport().width() - 20
+
+
+def test_escape_in_a_training_setting_restores_the_projects_value(win, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    win.editor.set_graph(digits(epochs=7))
+    form = win.training_panel.form
+    form.metrics.setFocus()
+    form.metrics.selectAll()
+    QTest.keyClicks(form.metrics, "nonsense")
+    QTest.keyClick(form.metrics, Qt.Key_Escape)
+    assert form.metrics.text() == "accuracy"
+    form.epochs.lineEdit().selectAll()
+    QTest.keyClicks(form.epochs, "99")
+    QTest.keyClick(form.epochs, Qt.Key_Escape)
+    assert form.epochs.value() == 7
+    form.metrics.editingFinished.emit()
+    training = win.editor.graph.extra["training"]
+    assert training["epochs"] == 7 and training["metrics"] == ["accuracy"]

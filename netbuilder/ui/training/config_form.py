@@ -63,6 +63,8 @@ def fit_narrow(widget: QWidget) -> None:
         box.setMinimumContentsLength(6)
     for box in widget.findChildren(QAbstractSpinBox):
         box.setMinimumWidth(60)
+        # typed numbers count on Enter or leaving the field (Escape cancels)
+        box.setKeyboardTracking(False)
 
 
 class ConfigForm(QWidget):

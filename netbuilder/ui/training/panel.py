@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from netbuilder.engine.model.training_config import TrainingConfig, TrainingConfigError
 from netbuilder.engine.training import session as tr
+from netbuilder.ui.panels.escape import restore_on_escape
 from netbuilder.ui.training import state as st
 from netbuilder.ui.training.bridge import SessionBridge
 from netbuilder.ui.training.commands import SetExtraCommand
@@ -157,6 +158,9 @@ class TrainingPanel(RunnerMixin, ExportMixin, QWidget):
     def _wire(self) -> None:
         self.form.edited.connect(self._settings_edited)
         self.form.previewRequested.connect(self.preview_data)
+        # Escape in a settings field shows the project's settings again
+        restore_on_escape(self.form, lambda: self.form.set_config(
+            self.graph.extra.get("training")))
         self.previewReady.connect(self.preview.setText)
         self.previewImages.connect(self._show_samples)
         self.train_button.clicked.connect(self.train)
