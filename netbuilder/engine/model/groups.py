@@ -90,6 +90,27 @@ def group_nodes(graph: Graph, node_ids, name: str | None = None,
     if not sources or not results:
         raise GroupError("a group needs at least one wire coming in and one going "
                          "out")
+    inner = _inner_graph_of(graph, ids, sources, results, name, shapes)
+    xs = [graph.nodes[n].position[0] for n in ids]
+    ys = [graph.nodes[n].position[1] for n in ids]
+    position = (sum(xs) / len(xs), sum(ys) / len(ys))
+    for nid in ids:
+        graph.remove_node(nid)
+    group = graph.add_node(GROUP, name=graph.unique_name(name or "block"),
+                           params=group_params(inner), position=position)
+    for k, (src, port) in enumerate(sources):
+        graph.connect(src, port, group.id, k)
+    for e in leaving:
+        graph.connect(group.id, results.index((e.src, e.src_port)), e.dst,
+                      e.dst_port)
+    return group
+
+
+def _inner_graph_of(graph: Graph, ids: set[str], sources: list[tuple[str, int]],
+                    results: list[tuple[str, int]], name: str | None,
+                    shapes: dict[str, list] | None) -> Graph:
+    """The group's own graph: an Input per entering tensor, copies of the
+    selected nodes and their wires, an Output per leaving tensor."""
     inner = Graph(name or "block", graph.catalog)
     for src, port in sources:
         shape = (shapes or {}).get(src)
@@ -117,19 +138,7 @@ def group_nodes(graph: Graph, node_ids, name: str | None = None,
         out = inner.add_node("Output", name=inner.unique_name(
             f"{graph.node(src).name}_out"), node_id=f"out{k}")
         inner.connect(src, port, out.id, 0)
-    xs = [graph.nodes[n].position[0] for n in ids]
-    ys = [graph.nodes[n].position[1] for n in ids]
-    position = (sum(xs) / len(xs), sum(ys) / len(ys))
-    for nid in ids:
-        graph.remove_node(nid)
-    group = graph.add_node(GROUP, name=graph.unique_name(name or "block"),
-                           params=group_params(inner), position=position)
-    for k, (src, port) in enumerate(sources):
-        graph.connect(src, port, group.id, k)
-    for e in leaving:
-        graph.connect(group.id, results.index((e.src, e.src_port)), e.dst,
-                      e.dst_port)
-    return group
+    return inner
 
 
 def flatten_group(graph: Graph, node_id: str) -> list[str]:

@@ -343,13 +343,42 @@ class TrainingSession:
         from netbuilder.engine.keras.runtime import load_keras
 
         keras = load_keras()
-        session = self
-        steps = None
-        if self.dataset.train.x:
-            steps = math.ceil(len(self.dataset.train) / self.config.batch_size)
-        batch_size = self.global_batch_size
-        if self.dataset.train.x:
-            steps = math.ceil(len(self.dataset.train) / batch_size)
+        callbacks = [self._reporter(keras)]
+        cfg = self.config
+        if cfg.early_stopping is not None:
+            callbacks.append(keras.callbacks.EarlyStopping(
+                monitor=cfg.early_stopping.monitor,
+                patience=cfg.early_stopping.patience,
+                restore_best_weights=cfg.early_stopping.restore_best_weights))
+        if cfg.reduce_lr_on_plateau is not None:
+            r = cfg.reduce_lr_on_plateau
+            callbacks.append(keras.callbacks.ReduceLROnPlateau(
+                monitor=r.monitor, factor=r.factor, patience=r.patience,
+                min_lr=r.min_lr))
+        if cfg.checkpoint is not None:
+            path = Path(cfg.checkpoint.path)
+            path = path if path.is_absolute() else self.base_dir / path
+            callbacks.append(keras.callbacks.ModelCheckpoint(
+                str(self._writable(path)), monitor=cfg.checkpoint.monitor,
+                save_best_only=cfg.checkpoint.save_best_only,
+                save_weights_only=str(path).endswith(".weights.h5")))
+        if self.log_dir is not None and _tensorboard_available():
+            callbacks.append(keras.callbacks.TensorBoard(
+                log_dir=str(self._writable(self.log_dir)), update_freq="epoch"))
+        if self.backup_dir is not None or cfg.strategy == "multi-worker":
+            # A restarted worker resumes from the last epoch, not from 0.
+            folder = self.backup_dir or self.base_dir / ".netbuilder-backup"
+            task = self.strategy_info.task.replace(" ", "-") \
+                if cfg.strategy == "multi-worker" else "local"
+            callbacks.append(keras.callbacks.BackupAndRestore(str(folder / task)))
+        return callbacks
+
+    def _reporter(self, keras):
+        """The callback that counts batches, honours Stop, stops a diverging
+        run and reports progress to the listener."""
+        session, batch_size = self, self.global_batch_size
+        steps = (math.ceil(len(self.dataset.train) / batch_size)
+                 if self.dataset.train.x else None)
 
         class Reporter(keras.callbacks.Callback):
             # Keras may run batch hooks on its own thread so that the training
@@ -387,13 +416,7 @@ class TrainingSession:
                 elapsed = max(now - self._t0, 1e-9)
                 session.samples_per_second = seen / elapsed
                 logs["samples_per_second"] = session.samples_per_second
-                loss = logs.get("loss")
-                if loss is not None and not math.isfinite(loss):
-                    session.stop_kind = STOP_DIVERGED
-                    session.stop_reason = (
-                        f"the loss became {loss} in epoch {self._epoch + 1}, by "
-                        f"batch {batch + 1}: training stopped. Try a lower "
-                        "learning rate or check the data for NaN or huge values.")
+                if session._diverges(logs.get("loss"), self._epoch, batch):
                     self.model.stop_training = True
                 session.listener(TrainingEvent(BATCH, self._epoch, batch, steps, logs))
 
@@ -411,35 +434,19 @@ class TrainingSession:
                     session.completed_epochs = epoch + 1
                 session.listener(TrainingEvent(EPOCH, epoch, None, steps, logs))
 
-        callbacks = [Reporter()]
-        cfg = self.config
-        if cfg.early_stopping is not None:
-            callbacks.append(keras.callbacks.EarlyStopping(
-                monitor=cfg.early_stopping.monitor,
-                patience=cfg.early_stopping.patience,
-                restore_best_weights=cfg.early_stopping.restore_best_weights))
-        if cfg.reduce_lr_on_plateau is not None:
-            r = cfg.reduce_lr_on_plateau
-            callbacks.append(keras.callbacks.ReduceLROnPlateau(
-                monitor=r.monitor, factor=r.factor, patience=r.patience,
-                min_lr=r.min_lr))
-        if cfg.checkpoint is not None:
-            path = Path(cfg.checkpoint.path)
-            path = path if path.is_absolute() else self.base_dir / path
-            callbacks.append(keras.callbacks.ModelCheckpoint(
-                str(self._writable(path)), monitor=cfg.checkpoint.monitor,
-                save_best_only=cfg.checkpoint.save_best_only,
-                save_weights_only=str(path).endswith(".weights.h5")))
-        if self.log_dir is not None and _tensorboard_available():
-            callbacks.append(keras.callbacks.TensorBoard(
-                log_dir=str(self._writable(self.log_dir)), update_freq="epoch"))
-        if self.backup_dir is not None or cfg.strategy == "multi-worker":
-            # A restarted worker resumes from the last epoch, not from 0.
-            folder = self.backup_dir or self.base_dir / ".netbuilder-backup"
-            task = self.strategy_info.task.replace(" ", "-") \
-                if cfg.strategy == "multi-worker" else "local"
-            callbacks.append(keras.callbacks.BackupAndRestore(str(folder / task)))
-        return callbacks
+        return Reporter()
+
+    def _diverges(self, loss: float | None, epoch: int, batch: int) -> bool:
+        """Whether ``loss`` is NaN or infinite; then the run stops with a
+        reason in plain words and the typed :data:`STOP_DIVERGED`."""
+        if loss is None or math.isfinite(loss):
+            return False
+        self.stop_kind = STOP_DIVERGED
+        self.stop_reason = (
+            f"the loss became {loss} in epoch {epoch + 1}, by batch {batch + 1}: "
+            "training stopped. Try a lower learning rate or check the data for "
+            "NaN or huge values.")
+        return True
 
     def _writable(self, path: Path) -> Path:
         """The chief writes to ``path``; other workers to a temporary place
