@@ -265,3 +265,14 @@ def test_model_too_big_to_build_is_an_error_in_check(capsys, tmp_path):
     assert status == 1 and data["nodes"]["h"]["params"] == 5 * 10**12
     assert any("5,000,000,000,000 weights" in p["message"]
                and "cannot be built" in p["message"] for p in data["problems"])
+
+
+def test_group_ports_are_not_renumbered():
+    """A group's input ports are its inner Inputs in order: a wire into its
+    second input alone stays there (renumbering would feed the first)."""
+    inner = json.loads(merge_project([0, 1]))
+    nodes = [node("x", "Input", "x", {"shape": [4]}),
+             node("g", "Group", "grp", {"graph": inner}), node("o", "Output", "out")]
+    result = loads(project(nodes, [("x", 0, "g", 1), ("g", 0, "o", 0)]))
+    assert [e.dst_port for e in result.graph.incoming("g")] == [1]
+    assert not any("renumbered" in p.message for p in result.problems)

@@ -65,7 +65,8 @@ def _node_diagnostics(graph: Graph, node) -> list[Diagnostic]:
         return out
     missing = unwired_inputs(graph, node)
     connected = sorted(e.dst_port for e in graph.incoming(node.id))
-    if not missing and spec.variadic and ports.gaps(connected):
+    if not missing and spec.variadic and node.type != "Group" \
+            and ports.gaps(connected):
         empty = min(set(range(len(connected))) - set(connected))
         return out + [Diagnostic(ERROR, node.id, empty,
                                  f"{spec.type} '{node.name}' has its inputs "

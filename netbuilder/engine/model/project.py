@@ -446,8 +446,9 @@ def _close_port_gaps(graph: Graph, where_of: dict[Edge, str],
     for node in graph.nodes.values():
         spec = graph.catalog.get(node.type)
         incoming = graph.incoming(node.id)
-        if spec is None or not spec.variadic or not ports.gaps(
-                [e.dst_port for e in incoming]):
+        # A group's ports are its inner Inputs, in order: never renumbered.
+        if spec is None or not spec.variadic or spec.type == "Group" \
+                or not ports.gaps([e.dst_port for e in incoming]):
             continue
         for edge in incoming:
             graph.disconnect(edge)
