@@ -10,6 +10,15 @@ from test_ui_build import set_field
 from uihelpers import connect, drag_wire, drop_layer, port_point, select
 
 
+def place(win, type_name: str, pos, **fields) -> str:
+    """Drop a layer from the palette and set fields in the inspector."""
+    node = drop_layer(win, type_name, pos)
+    select(win, node)
+    for key, value in fields.items():
+        set_field(win, key, value)
+    return node
+
+
 def code_text(win, qtbot) -> str:
     qtbot.waitUntil(win.code_view.is_idle, timeout=10_000)
     qtbot.wait(400)
@@ -28,12 +37,8 @@ def wire_labels(win, qtbot) -> dict:
 def test_build_residual_scaling_with_operations(keras_window, qtbot):
     win = keras_window
     g = win.editor.graph
-    x = drop_layer(win, "Input", (0, 0))
-    select(win, x)
-    set_field(win, "shape", "6")
-    dense = drop_layer(win, "Dense", (300, 0))
-    select(win, dense)
-    set_field(win, "units", 6)
+    x = place(win, "Input", (0, 0), shape="6")
+    dense = place(win, "Dense", (300, 0), units=6)
     connect(win, x, dense)
 
     # The palette lists operations under their own heading; the filter finds them.
@@ -91,20 +96,12 @@ def test_build_residual_scaling_with_operations(keras_window, qtbot):
 
 def test_lstm_initial_state_ports_on_the_canvas(keras_window, qtbot):
     win = keras_window
-    enc_in = drop_layer(win, "Input", (0, 0))
-    select(win, enc_in)
-    set_field(win, "shape", "5, 3")
-    dec_in = drop_layer(win, "Input", (0, 300))
-    select(win, dec_in)
-    set_field(win, "shape", "4, 2")
-    encoder = drop_layer(win, "LSTM", (300, 0))
-    select(win, encoder)
-    set_field(win, "units", 8)
+    enc_in = place(win, "Input", (0, 0), shape="5, 3")
+    dec_in = place(win, "Input", (0, 300), shape="4, 2")
+    encoder = place(win, "LSTM", (300, 0), units=8)
     win.inspector.rows["return_state"].editor.box.setChecked(True)
     assert len(win.scene.nodes[encoder].outputs) == 3
-    decoder = drop_layer(win, "LSTM", (650, 300))
-    select(win, decoder)
-    set_field(win, "units", 8)
+    decoder = place(win, "LSTM", (650, 300), units=8)
     assert [p.label for p in win.scene.nodes[decoder].inputs] == [
         "input", "initial_state[0]", "initial_state[1]", "mask"]
     connect(win, enc_in, encoder)
