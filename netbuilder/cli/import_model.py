@@ -26,9 +26,14 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the .nbproj project to write")
     p.add_argument("--trust", action="store_true",
-                   help="load models with Lambda layers or custom code in them "
-                        "(only for files you trust: their code runs inside "
-                        "NetBuilder)")
+                   help="load a model file whose config names Python code that "
+                        "Keras runs while loading it (only for files you trust: "
+                        "that code runs inside NetBuilder). Lambda layers, and "
+                        "layers, regularizers, initializers, constraints or "
+                        "activations from your own code, are refused even with "
+                        "--trust, with a message naming them: a NetBuilder "
+                        "project keeps no code. Layers Keras itself ships (e.g. "
+                        "ConvNeXt's LayerScale) need no --trust")
     p.add_argument("--run-python", action="store_true",
                    help="for a .py MODEL: run it to get its model. This is NOT a "
                         "sandbox: the code runs with your rights and can read, "
@@ -36,9 +41,9 @@ def register(sub) -> None:
                         "its own process group, killed with everything it started "
                         "at --timeout or when it ends; it sees a minimal "
                         "environment (no secrets kept in environment variables); "
-                        "and the model it builds is read back in safe mode, so a "
-                        "Lambda in it needs --trust as well. Run only code you "
-                        "trust.")
+                        "and the model it builds is read back in safe mode. A "
+                        "Lambda or a class of your own in that model is refused "
+                        "(see --trust). Run only code you trust.")
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="time limit for running a .py MODEL (default 60); at the "
                         "limit it is killed with every process it started")

@@ -68,6 +68,40 @@ def max_diff(a, b):
         if a.size else 0.0
 
 
+def compare_models(model, rebuilt, xs):
+    """Same layers (types, arguments), equal weights, equal features."""
+    original = dict(leaf_layers(model))
+    mine = dict(leaf_layers(rebuilt))
+    assert list(mine) == list(original)
+    for path, layer in original.items():
+        assert type(mine[path]) is type(layer), path
+        assert _config(mine[path]) == _config(layer), path
+        a, b = layer.get_weights(), mine[path].get_weights()
+        assert len(a) == len(b), path
+        for x, y in zip(a, b, strict=True):
+            assert max_diff(x, y) == 0.0, path
+    expected, got = features(model, xs), features(rebuilt, xs)
+    assert set(got) == set(expected)
+    for name in expected:
+        assert max_diff(expected[name], got[name]) <= TOLERANCE, name
+
+
+def memory_roundtrip(model, xs):
+    """The check without files (for big models): import the built model,
+    check, build from code, carry the weights, compare."""
+    from netbuilder.engine.importing.importer import import_keras_model
+    from netbuilder.engine.importing.weights import apply_weights
+
+    result = import_keras_model(model)
+    report = analyze(result.graph)
+    assert not [d.message for d in report.diagnostics if d.severity == ERROR]
+    built = build(result.graph)
+    weights = apply_weights(built.model, result.graph, result.weights)
+    assert not weights.invalidated and not weights.problems
+    compare_models(model, built.model, xs)
+    return result.graph, built.model
+
+
 def full_roundtrip(model, tmp_path, xs, suffix=".keras", trust=False):
     """Run the whole check; returns (project graph, exported model)."""
     keras = load_keras()

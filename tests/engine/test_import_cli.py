@@ -61,18 +61,31 @@ def test_editing_a_layer_invalidates_only_its_weights(tmp_path, saved_model):
         assert np.array_equal(a, b)
 
 
-def test_lambda_is_refused_unless_trusted(tmp_path, capsys):
+def test_lambda_is_refused_even_when_trusted(tmp_path, capsys):
     keras = load_keras()
     x = keras.Input((3,))
     model = keras.Model(x, keras.layers.Lambda(lambda t: t * 2, name="double")(x))
     path = tmp_path / "lam.keras"
     model.save(path)
-    assert main(["import", str(path), "-o", str(tmp_path / "p.nbproj")]) == 1
-    err = capsys.readouterr().err
-    assert "Lambda layer 'double'" in err and "--trust" in err
-    assert len(err.strip().splitlines()) == 1
-    with pytest.raises(ImportFailure, match="Lambda is not a built-in"):
+    for extra in ([], ["--trust"]):
+        assert main(["import", str(path), "-o", str(tmp_path / "p.nbproj")]
+                    + extra) == 1
+        err = capsys.readouterr().err
+        assert "lam.keras: layer 'double' is a Lambda layer" in err
+        assert "does not import Lambda layers, with or without --trust" in err
+        assert len(err.strip().splitlines()) == 1
+    with pytest.raises(ImportFailure, match="'double' is a Lambda layer"):
         import_model(path, trust=True)
+    # the same words in the in-memory path and in --help
+    from netbuilder.engine.importing.importer import import_keras_model
+
+    with pytest.raises(ImportFailure, match="double is a Lambda layer"):
+        import_keras_model(model)
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "Lambda layers, and layers, regularizers, initializers, constraints or " \
+        "activations from your own code, are refused even with --trust" in help_text
 
 
 def test_bad_files_fail_in_one_line(tmp_path, capsys):
@@ -152,10 +165,8 @@ def test_python_model_with_a_lambda_is_read_back_safely(tmp_path, monkeypatch):
     monkeypatch.setenv("NB_PARENT_MARK", str(marker))
     with pytest.raises(ImportFailure) as info:
         import_model(src, run_python=True)
-    assert "lam.py: the model it builds contains code" in str(info.value)
-    assert "Lambda layer 'double'" in str(info.value)
-    assert str(info.value).endswith("NetBuilder did not load it: it imports "
-                                    "built-in Keras layers only")
+    assert "lam.py: in the model it builds, layer 'double' is a Lambda layer" \
+        in str(info.value)
     assert not marker.exists()  # the Lambda never ran in this process
 
 

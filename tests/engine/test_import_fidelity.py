@@ -151,7 +151,6 @@ def test_application_roundtrip(name, kwargs):
 
 
 @pytest.mark.parametrize("name, kwargs, what", [
-    ("InceptionResNetV2", {"input_shape": (75, 75, 3)}, "CustomScaleLayer"),
     ("ConvNeXtTiny", {"input_shape": (32, 32, 3)}, "convnext_tiny"),
 ])
 def test_applications_that_cannot_be_represented_say_why(name, kwargs, what):

@@ -104,6 +104,42 @@ def literal(value: Any, tuples: bool = False, depth: int = 0) -> Node:
     raise ParamError(f"{type(value).__name__} values cannot be written as code")
 
 
+def constructor(spec: LayerSpec) -> str:
+    """How code names a layer class: ``keras.layers.Dense``, or the bare class
+    of a layer Keras ships elsewhere (imported by :func:`layer_import`)."""
+    if not is_identifier(spec.type):
+        raise ParamError(f"unknown layer type {spec.type!r}")
+    return f"keras.layers.{spec.type}" if spec.keras_layer else spec.type
+
+
+def layer_imports(graph) -> list[str]:
+    """Imports of the layers Keras ships outside ``keras.layers`` that the
+    graph (or a group in it) uses, sorted."""
+    from netbuilder.engine.model.groups import GROUP, inner_graph
+
+    found: set[str] = set()
+    for node in graph.nodes.values():
+        if node.type == GROUP:
+            found.update(layer_imports(inner_graph(node, graph.catalog)))
+            continue
+        spec = graph.catalog.get(node.type)
+        line = layer_import(spec) if spec is not None else None
+        if line:
+            found.add(line)
+    return sorted(found)
+
+
+def layer_import(spec: LayerSpec) -> str | None:
+    """``from keras.src.applications.convnext import LayerScale`` for a layer
+    Keras ships outside ``keras.layers``; None for ``keras.layers`` ones."""
+    if spec.keras_layer:
+        return None
+    parts = spec.module.split(".")
+    if parts[0] != "keras" or not all(is_identifier(p) for p in parts):
+        raise ParamError(f"{spec.type}: {spec.module!r} is not a Keras module")
+    return f"from {spec.module} import {constructor(spec)}"
+
+
 def object_call(kind: str, value: dict[str, Any], catalog: Catalog) -> Node:
     """``{"class_name": "L2", "config": {"l2": 0.01}}`` ->
     ``keras.regularizers.L2(l2=0.01)`` (arguments at their default left out)."""
@@ -150,7 +186,7 @@ def wrapped_layer(value: dict[str, Any], catalog: Catalog, depth: int) -> Node:
     if spec is None or spec.category in ("io", "group") or not is_identifier(spec.type):
         raise ParamError(f"unknown layer type {type_name!r}")
     items = layer_args(spec, value.get("params", {}), catalog, depth)
-    return Group(f"keras.layers.{spec.type}", "(", items, ")")
+    return Group(constructor(spec), "(", items, ")")
 
 
 def cell_args(cell_type: str, params: dict[str, Any], catalog: Catalog,

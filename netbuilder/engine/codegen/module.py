@@ -28,7 +28,12 @@ from netbuilder.engine.codegen.layout import (
     render,
     render_layer_call,
 )
-from netbuilder.engine.codegen.literals import layer_args, string_literal
+from netbuilder.engine.codegen.literals import (
+    constructor,
+    layer_args,
+    layer_imports,
+    string_literal,
+)
 from netbuilder.engine.codegen.op_code import operation_lines
 from netbuilder.engine.model import ports
 from netbuilder.engine.model.catalog import Catalog
@@ -409,7 +414,7 @@ class _ModuleWriter:
             count = graph.output_count(node_id)
             names = [var] + [identifier(f"{var}_state_{k}", taken, MAX_IDENTIFIER)
                              for k in range(count - 1)]
-            ctor = Group(f"keras.layers.{spec.type}", "(", args, ")")
+            ctor = Group(constructor(spec), "(", args, ")")
             call = layer_call_items(graph, node, variables)
             variables[node_id] = names
             owner = graph.layer_owner(node_id)
@@ -424,7 +429,7 @@ class _ModuleWriter:
                                            "name="))
                     shared[owner] = identifier(f"{owner_node.name}_layer", taken,
                                                _limit_for(node.type))
-                    self.add(render(Group(f"keras.layers.{spec.type}", "(",
+                    self.add(render(Group(constructor(spec), "(",
                                           owner_args, ")"),
                                     len(INDENT), f"{INDENT}{shared[owner]} = ", ""))
                 ctor = Group(shared[owner], "", [], "")
@@ -489,7 +494,15 @@ def generate(graph: Graph, flavor: str = "tf-keras",
         training = training_section(graph, flavor)
     writer = _ModuleWriter(graph, flavor)
     writer.add(module_docstring(graph) + [""])
-    imports = [IMPORTS[flavor]] if training is None else training.imports
+    imports = [IMPORTS[flavor]] if training is None else list(training.imports)
+    try:
+        extra = layer_imports(graph)
+    except GraphError as exc:
+        raise CodegenError([CodeProblem(None, str(exc))]) from exc
+    if extra:  # third-party imports are the last block: sort them together
+        start = imports.index("") + 1 if "" in imports else 0
+        imports = imports[:start] + sorted(imports[start:] + extra, key=lambda s: (
+            s.startswith("from"), s))
     writer.add(imports + ["", ""])
     writer.build_function()
     if training is not None:

@@ -15,12 +15,14 @@ from typing import Any
 
 from netbuilder.engine.importing.op_import import op_node
 from netbuilder.engine.importing.params import (
+    SUBCLASSED,
     ImportFailure,
     check_rebuilds,
     dtype_name,
     learned_config,
     reduce_config,
 )
+from netbuilder.engine.keras.keras_args import layer_class
 from netbuilder.engine.model import ports
 from netbuilder.engine.model.catalog import Catalog, get_catalog
 from netbuilder.engine.model.graph import Graph
@@ -31,6 +33,10 @@ HARMLESS_CALL_ARGS = {"training": (None, False), "mask": (None,),
                       "use_causal_mask": (False,),
                       "return_attention_scores": (False,)}
 MODEL_CLASSES = ("Functional", "Sequential", "Model")
+LAMBDA_REFUSAL = ("is a Lambda layer: its code is Python stored inside the model, "
+                  "and NetBuilder does not import Lambda layers, with or without "
+                  "--trust (a project keeps no code). Replace the Lambda with "
+                  "built-in layers or keras.ops operations and import again")
 
 
 class _Converter:
@@ -58,8 +64,11 @@ class _Converter:
         graph = Graph(model.name, self.catalog)
         if isinstance(model, keras.Sequential):
             self._sequential(model, graph, where)
-        else:
+        elif type(model).__name__ == "Functional" or _functional_class(model):
             self._functional(model, graph, where)
+        else:
+            raise ImportFailure(f"{where}{model.name}: " + SUBCLASSED.format(
+                name=type(model).__name__))
         return graph
 
     def _sequential(self, model: Any, graph: Graph, where: str) -> None:
@@ -170,10 +179,12 @@ class _Converter:
             return graph.add_node("Group", name=layer.name,
                                   params=group_params(inner))
         type_name = type(layer).__name__
+        if type_name == "Lambda":
+            raise ImportFailure(f"{label} {LAMBDA_REFUSAL}")
         spec = self.catalog.get(type_name)
-        standard = getattr(keras.layers, type_name, None)
-        if spec is None or spec.category in ("io", "group") or \
-                type(layer) is not standard:
+        standard = None if spec is None or spec.category in ("io", "group") \
+            else layer_class(spec.type, self.catalog)
+        if standard is None or type(layer) is not standard:
             raise ImportFailure(f"{label}: {type_name} is not a built-in Keras layer "
                                 "NetBuilder knows (custom layers cannot be imported)")
         config = learned_config(layer)
@@ -336,6 +347,12 @@ def _call_defaults(layer: Any) -> dict[str, Any]:
     return {p.name: p.default for p in parameters
             if p.default is not inspect.Parameter.empty
             and isinstance(p.default, (bool, int, float, str, type(None)))}
+
+
+def _functional_class(model: Any) -> bool:
+    from keras.src.models.functional import Functional
+
+    return isinstance(model, Functional)
 
 
 def _all_none(value: Any) -> bool:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from netbuilder.engine.importing.convert import LAMBDA_REFUSAL
 from netbuilder.engine.importing.params import ImportFailure
 from netbuilder.engine.model.graph import Graph
 
@@ -63,6 +64,92 @@ def _read_config_text(path: Path) -> str:
         return ""
 
 
+LAMBDA_CLASSES = ("Lambda", "TFOpLambda", "SlicingOpLambda")
+
+
+def _custom_class(value: dict) -> bool:
+    """A class from outside Keras (registered by the user's code; its module
+    is recorded, or None for a registered class)."""
+    module, cls = value.get("module"), value.get("class_name")
+    if isinstance(cls, str) and ">" in cls:
+        return True  # a registered class in a legacy .h5 config
+    return isinstance(cls, str) and bool(value.get("registered_name")) and \
+        not (isinstance(module, str) and module.startswith("keras"))
+
+
+def _custom_names(value: dict) -> tuple[str, str]:
+    """(class name, where it comes from) of a custom class's config."""
+    cls = value["class_name"]
+    if ">" in cls:
+        return cls.split(">")[-1], f"registered as {cls}"
+    if value.get("module"):
+        return cls, f"{value['module']}.{cls}"
+    return cls, f"registered as {value.get('registered_name')}"
+
+
+def code_refusals(doc: Any) -> list[str]:
+    """Plain sentences naming each Lambda layer, custom layer and custom
+    object (regularizer, initializer, constraint, activation) in a model
+    config, with the layer and argument that holds it."""
+    found: list[str] = []
+
+    def walk(value: Any, layer: str | None, arg: str | None) -> None:
+        if isinstance(value, list):
+            for item in value:
+                walk(item, layer, arg)
+            return
+        if not isinstance(value, dict):
+            return
+        cls = value.get("class_name")
+        config = value.get("config") if isinstance(value.get("config"), dict) \
+            else {}
+        is_layer = "inbound_nodes" in value or "trainable" in config
+        name = config.get("name") or value.get("name")
+        if cls in LAMBDA_CLASSES:
+            found.append(f"layer {name!r} {LAMBDA_REFUSAL}")
+            return
+        if cls == "__lambda__":
+            found.append(f"layer {layer!r}: {arg} is a Python lambda; "
+                         "NetBuilder keeps no code in a project")
+            return
+        if _custom_class(value):
+            cls, where = _custom_names(value)
+            if is_layer:
+                found.append(f"layer {name!r} is a custom layer {cls} ({where}), "
+                             "code from outside Keras; NetBuilder cannot import "
+                             "layers from your own code, with or without --trust")
+            else:
+                found.append(f"layer {layer!r}: {arg} is a custom {cls} ({where}), "
+                             "code from outside Keras; NetBuilder imports only "
+                             "Keras's own regularizers, initializers, constraints "
+                             "and activations, with or without --trust. Replace it "
+                             "with a built-in one and import again")
+            return
+        if is_layer and isinstance(name, str):
+            layer, arg = name, None
+        for key, item in value.items():
+            walk(item, layer, key if isinstance(item, (dict, list)) and key not in (
+                "config", "layers", "inbound_nodes") else arg)
+
+    walk(doc, None, None)
+    return list(dict.fromkeys(found))
+
+
+def check_code_parts(path: str | os.PathLike) -> None:
+    """Refuse a model file holding code NetBuilder never imports (see
+    :func:`code_refusals`), before anything of it is loaded."""
+    path = Path(path)
+    text = _read_config_text(path)
+    try:
+        doc = json.loads(text) if text else None
+    except ValueError:
+        return
+    refusals = code_refusals(doc)
+    if refusals:
+        more = f" (and {len(refusals) - 1} more like it)" if len(refusals) > 1 else ""
+        raise ImportFailure(f"{path.name}: {refusals[0]}{more}")
+
+
 def unsafe_parts(path: Path) -> list[str]:
     """Names of Lambda layers and custom (non-Keras) classes in the config."""
     text = _read_config_text(path)
@@ -77,14 +164,12 @@ def unsafe_parts(path: Path) -> list[str]:
     def walk(value: Any) -> None:
         if isinstance(value, dict):
             cls = value.get("class_name")
-            module = value.get("module")
             config = value.get("config") if isinstance(value.get("config"),
                                                       dict) else {}
             name = config.get("name") or value.get("name") or "?"
-            if cls in ("Lambda", "TFOpLambda", "SlicingOpLambda"):
+            if cls in LAMBDA_CLASSES:
                 found.append(f"Lambda layer {name!r}")
-            elif isinstance(cls, str) and value.get("registered_name") and \
-                    isinstance(module, str) and not module.startswith("keras"):
+            elif _custom_class(value):
                 found.append(f"custom {cls} {name!r}")
             elif isinstance(cls, str) and cls == "__lambda__":
                 found.append("a Python lambda")
@@ -105,6 +190,7 @@ def load_keras_file(path: str | os.PathLike, trust: bool = False) -> Any:
         raise ImportFailure(f"{path}: no such file")
     if path.suffix not in (".keras", ".h5", ".hdf5"):
         raise ImportFailure(f"{path.name}: not a .keras or .h5 model file")
+    check_code_parts(path)
     risky = unsafe_parts(path)
     if risky and not trust:
         raise ImportFailure(
@@ -122,7 +208,8 @@ def load_keras_file(path: str | os.PathLike, trust: bool = False) -> Any:
 
 def _load_message(exc: BaseException) -> str:
     text = re.sub(r"\s+", " ", str(exc)).strip() or type(exc).__name__
-    unknown = re.search(r"Could not locate (?:class|function) '([^']+)'", text)
+    unknown = re.search(r"Could not locate (?:class|function) '([^']+)'", text) or \
+        re.search(r"Unknown [a-z ]+: '([^']+)'", text)
     if unknown:
         return (f"it uses {unknown.group(1)!r}, which is not part of Keras (a custom "
                 "object); NetBuilder can only import built-in layers")
@@ -160,6 +247,10 @@ def _load_python_model(saved: str, name: str, trust: bool) -> Any:
     except ImportFailure as exc:
         saved_name = Path(saved).name
         text = str(exc).removeprefix(f"{saved_name}: ").removeprefix(f"{saved_name} ")
+        # The user's classes live in the module runpy gave their file.
+        text = re.sub(r"\(__netbuilder_import__\.\w+\)", f"(defined in {name})", text)
+        if text.startswith("layer "):
+            raise ImportFailure(f"{name}: in the model it builds, {text}") from None
         if text.startswith("contains"):
             text = (text.split(". Open it only")[0] + ". NetBuilder did not load "
                     "it: it imports built-in Keras layers only")

@@ -29,6 +29,13 @@ IGNORED_KEYS = {"name", "build_config", "compile_config", "registered_name", "mo
 OBJECT_KINDS = ("initializer", "regularizer", "constraint")
 
 
+# One sentence for a model whose layers are wired by Python code in call().
+SUBCLASSED = ("the model is a subclassed keras.Model ({name}): its call() is "
+              "Python code, not a graph of layers, so there is nothing NetBuilder "
+              "can edit; build it with the Functional API (keras.Input and layer "
+              "calls, then keras.Model(inputs, outputs)) or as a keras.Sequential")
+
+
 class ImportFailure(GraphError):
     """A model cannot be imported; the message says what and where."""
 
@@ -151,7 +158,7 @@ def reduce_value(pspec, value: Any, catalog: Catalog, where: str) -> Any:
         if isinstance(value, dict):
             raise ImportFailure(f"{where}: activation {value.get('class_name')!r} "
                                 "is a custom object and cannot be imported")
-        if value == "linear" and pspec.default is None:
+        if value == "linear" and pspec.default is None and not pspec.required:
             return None
         return value
     if kind == "layer":

@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from netbuilder.engine.importing.params import ImportFailure
+from netbuilder.engine.importing.params import SUBCLASSED, ImportFailure
 
 FACTORIES = ("build_model", "create_model", "make_model", "get_model", "model_fn")
 
@@ -31,6 +31,7 @@ RUNNER = r'''
 import json, os, runpy, sys, traceback
 path, out = sys.argv[1], sys.argv[2]
 FACTORIES = __FACTORIES__
+SUBCLASSED = __SUBCLASSED__
 
 def fail(exc, stage):
     line = None
@@ -80,12 +81,18 @@ if not isinstance(model, keras.Model):
                       "level or a build_model() function that returns one",
                       "line": None, "stage": "find"}))
     sys.exit(3)
+functional = __import__("keras.src.models.functional", fromlist=["Functional"])
+if not isinstance(model, (keras.Sequential, functional.Functional)):
+    print(json.dumps({"error": SUBCLASSED.format(name=type(model).__name__),
+                      "line": None, "stage": "find"}))
+    sys.exit(3)
 try:
     model.save(out)
 except BaseException as exc:
     fail(exc, "save")
 print(json.dumps({"ok": model.name}))
-'''.replace("__FACTORIES__", repr(FACTORIES))
+'''.replace("__FACTORIES__", repr(FACTORIES)).replace(
+    "__SUBCLASSED__", repr(SUBCLASSED))
 
 
 # Environment variables the child keeps; everything else (tokens, keys,

@@ -50,6 +50,9 @@ RNN_CELLS = ["SimpleRNNCell", "GRUCell", "LSTMCell"]
 MERGE_ANY = {"Add", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"}
 MERGE_TWO = {"Subtract", "Dot"}
 LIST_VARIADIC = {"HashedCrossing"}
+# Layers Keras ships in keras.applications whose call takes a list of
+# tensors (CustomScaleLayer returns inputs[0] + inputs[1] * scale).
+LIST_PORTS = {"CustomScaleLayer": ["input", "scaled"]}
 ATTENTION_LIST = {"Attention", "AdditiveAttention"}
 ATTENTION_KWARGS = {"MultiHeadAttention", "GroupQueryAttention"}
 
@@ -91,6 +94,31 @@ def public_layer_classes() -> dict[str, list[str]]:
         canonical = cls.__name__ if cls.__name__ in names else names[0]
         result[canonical] = [n for n in names if n != canonical]
     return result
+
+
+def application_layer_classes() -> dict[str, type]:
+    """Layers that Keras itself ships inside ``keras.applications`` (ConvNeXt's
+    ``LayerScale``, InceptionResNetV2's ``CustomScaleLayer``): Keras code,
+    imported without asking, by class name (``keras.layers`` names win)."""
+    import importlib
+    import pkgutil
+
+    from netbuilder.engine.keras.runtime import load_keras
+
+    keras = load_keras()
+    package = importlib.import_module("keras.src.applications")
+    found: dict[str, type] = {}
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if info.name.endswith("_test"):
+            continue  # Keras's own tests (they need pytest markers)
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for attr, obj in sorted(vars(module).items()):
+            if inspect.isclass(obj) and issubclass(obj, keras.layers.Layer) and \
+                    not issubclass(obj, keras.Model) and \
+                    obj.__module__ == module.__name__ and not attr.startswith("_") \
+                    and not hasattr(keras.layers, attr):
+                found.setdefault(attr, obj)
+    return found
 
 
 def conv_rank(class_name: str) -> int | None:
@@ -141,6 +169,9 @@ def build_layer_spec(type_name: str, cls: type, aliases: list[str]) -> LayerSpec
     if type_name in MERGE_ANY or type_name in LIST_VARIADIC:
         spec.variadic, spec.min_inputs, spec.call_style = True, 2, "list"
         spec.inputs = ["input_0", "input_1"]
+    elif type_name in LIST_PORTS:
+        spec.inputs, spec.call_style = list(LIST_PORTS[type_name]), "list"
+        spec.min_inputs = len(spec.inputs)
     elif type_name in MERGE_TWO:
         spec.inputs, spec.min_inputs, spec.call_style = ["x1", "x2"], 2, "list"
     elif type_name in ATTENTION_LIST:
@@ -250,6 +281,10 @@ def build_catalog() -> Catalog:
             continue
         cls = getattr(keras.layers, type_name)
         specs.append(build_layer_spec(type_name, cls, aliases))
+    for type_name, cls in application_layer_classes().items():
+        spec = build_layer_spec(type_name, cls, [])
+        spec.category = "applications"
+        specs.append(spec)
     op_specs, op_exclusions = build_op_specs()
     return Catalog(specs + op_specs, keras_version=keras.__version__,
                    exclusions={**EXCLUDED, **op_exclusions},

@@ -53,12 +53,24 @@ def layer_kwargs(type_name: str, params: dict[str, Any],
     return kwargs
 
 
+def layer_class(type_name: str, catalog: Catalog | None = None) -> type:
+    """The Keras class of a catalog layer type: ``keras.layers.<type>``, or a
+    layer Keras ships in another of its own modules (``keras.applications``)."""
+    import importlib
+
+    import keras
+
+    spec = (catalog or get_catalog()).get(type_name)
+    if spec is not None and not spec.keras_layer and \
+            spec.module.startswith("keras.src."):
+        return getattr(importlib.import_module(spec.module), spec.type)
+    return getattr(keras.layers, type_name)
+
+
 def make_layer(type_name: str, params: dict[str, Any], name: str | None,
                catalog: Catalog | None = None):
     """Instantiate ``keras.layers.<type_name>`` with the node's params."""
-    import keras
-
-    cls = getattr(keras.layers, type_name)
+    cls = layer_class(type_name, catalog)
     kwargs = layer_kwargs(type_name, params, catalog)
     if name is not None:
         kwargs["name"] = name

@@ -58,6 +58,7 @@ CATEGORIES = (
     "activation",
     "preprocessing",
     "operations",
+    "applications",
 )
 
 # Type names of keras.ops operations start with this prefix, so they can never
@@ -114,6 +115,12 @@ class LayerSpec:
     # ("*name" for a variadic one) and the Operation class Keras records.
     signature: list[str] = field(default_factory=list)
     op_class: str = ""
+
+    @property
+    def keras_layer(self) -> bool:
+        """A public ``keras.layers`` class (else a layer Keras ships elsewhere,
+        written ``from <module> import <type>``)."""
+        return self.category != "applications"
 
     def param(self, name: str) -> ParamSpec | None:
         for p in self.params:

@@ -290,6 +290,10 @@ def default_params(type_name: str, catalog: Catalog | None = None) -> dict[str, 
         "Discretization": {"num_bins": 4},
         "RandomPosterization": {"factor": 4},
         "SpectralNormalization": {"layer": {"type": "Dense", "params": {"units": 8}}},
+        # ConvNeXt's defaults; projection_dim must be the input's channels.
+        "LayerScale": {"init_values": 1e-6, "projection_dim": 32},
+        "StochasticDepth": {"drop_path_rate": 0.1},
+        "CustomScaleLayer": {"scale": 0.17},
     }
     out = {}
     for p in spec.params:

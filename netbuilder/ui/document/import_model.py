@@ -34,6 +34,7 @@ def import_model_dialog(window, path: str | None = None,
     """Run the whole import gesture; returns True when a project was opened."""
     from netbuilder.engine.importing.importer import (
         ImportFailure,
+        check_code_parts,
         import_model,
         save_imported,
         unsafe_parts,
@@ -52,6 +53,8 @@ def import_model_dialog(window, path: str | None = None,
         return False
     trust = False
     try:
+        if not run_python:
+            check_code_parts(source)  # Lambda/custom classes: refused outright
         risky = [] if run_python else unsafe_parts(source)
     except (OSError, ValueError, ImportFailure) as exc:
         window.warn("Cannot import model", f"{source.name}: {exc}")
