@@ -59,3 +59,14 @@ def test_inception_resnet_v2_roundtrips():
     xs = [np.random.default_rng(1).normal(size=(1, 75, 75, 3)).astype("float32")]
     graph, _ = memory_roundtrip(model, xs)
     assert sum(n.type == "CustomScaleLayer" for n in graph.nodes.values()) == 40
+
+
+@pytest.mark.slow
+def test_convnext_tiny_roundtrips():
+    """LayerScale (Keras-shipped) and the residual ``x + y`` (an operation)."""
+    keras = _keras()
+    model = keras.applications.ConvNeXtTiny(weights=None, input_shape=(32, 32, 3),
+                                            classes=10)
+    xs = [np.random.default_rng(2).normal(size=(1, 32, 32, 3)).astype("float32")]
+    graph, _ = memory_roundtrip(model, xs)
+    assert sum(n.type == "LayerScale" for n in graph.nodes.values()) == 18
