@@ -38,10 +38,12 @@ class RunnerMixin:
     def _new_bridge(self) -> SessionBridge:
         """One bridge per session: events of a session that was let go (another
         project was opened) never reach the panel."""
-        if self.bridge is not None:
-            self.bridge.event.disconnect()
-            self.bridge.prepared.disconnect()
-            self.bridge.prepareFailed.disconnect()
+        old = self.bridge
+        if old is not None:
+            old.event.disconnect()
+            old.prepared.disconnect()
+            old.prepareFailed.disconnect()
+            # (kept alive: a worker of a let-go session may still call it)
         self.bridge = SessionBridge(self)
         self.bridge.event.connect(self._on_event)
         self.bridge.prepared.connect(self._prepared)
