@@ -21,6 +21,16 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _fresh_weights(graph) -> list[str]:
+    """Imported layers edited since import: the next build starts them from
+    fresh weights instead of the kept ones."""
+    if "weights" not in graph.extra:
+        return []
+    from netbuilder.engine.importing.weights import edited_layers
+
+    return sorted(edited_layers(graph).values())
+
+
 def run(args) -> int:
     from netbuilder.engine.analysis.diagnostics import ERROR, Diagnostic, fmt_shape
     from netbuilder.engine.analysis.shapes import analyze
@@ -32,6 +42,7 @@ def run(args) -> int:
     problems += _beyond_the_graph(graph, problems)
     problems += _too_big_to_build(report.totals()[0])
     has_errors = any(p.severity == ERROR for p in problems)
+    fresh = _fresh_weights(graph)
     if args.json:
         print(json.dumps({
             "ok": not has_errors,
@@ -39,6 +50,7 @@ def run(args) -> int:
                           "message": p.message, "hint": p.hint} for p in problems],
             "nodes": {nid: report.info[nid].to_json() for nid in graph.nodes
                       if nid in report.info},
+            "fresh_weights": fresh,
         }, indent=1))
         return 1 if has_errors else 0
     rows = [("node", "name", "type", "output shape", "params", "FLOPs")]
@@ -61,6 +73,10 @@ def run(args) -> int:
         print(f"{p.severity}{where}: {p.message}")
         if p.hint:
             print(f"    hint: {p.hint}")
+    if fresh:
+        from netbuilder.engine.importing.weights import fresh_weights_line
+
+        print(f"weights: {fresh_weights_line(fresh)}")
     errors = sum(p.severity == ERROR for p in problems)
     print("ok" if not errors else f"{errors} error(s)")
     return 1 if errors else 0

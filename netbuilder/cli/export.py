@@ -42,11 +42,12 @@ def run(args) -> int:
         write_text(args.output, module_text(graph, args.flavor, args.with_training))
         print(f"wrote {args.output}")
         return 0
-    from netbuilder.engine.codegen.execute import BuildError, build_model
+    from netbuilder.engine.codegen.execute import BuildError, build
     from netbuilder.engine.codegen.module import CodegenError
 
     try:
-        model = build_model(graph)
+        built = build(graph)
+        model = built.model
     except (CodegenError, BuildError) as exc:
         raise CommandError(f"cannot build the model: {exc}", 1) from None
     parent = os.path.dirname(os.path.abspath(args.output))
@@ -67,4 +68,8 @@ def run(args) -> int:
         raise CommandError(f"{args.format} export failed: {clean_keras_message(exc)}",
                            1) from None
     print(result)
+    # What the verified model holds: the project's current graph with the
+    # weights kept since import, and fresh weights where a layer was edited.
+    for note in built.weights_notes:
+        print(f"weights: {note}")
     return 0

@@ -341,3 +341,33 @@ def test_escape_in_a_training_setting_restores_the_projects_value(win, qtbot):
     form.metrics.editingFinished.emit()
     training = win.editor.graph.extra["training"]
     assert training["epochs"] == 7 and training["metrics"] == ["accuracy"]
+
+
+def test_export_of_an_edited_import_names_the_layers_with_fresh_weights(
+        win, qtbot, tmp_path):
+    """Issue 15: the export dialog's result says which imported layers start
+    from fresh weights; the others keep the imported ones."""
+    from netbuilder.cli import main
+    from netbuilder.engine.keras.runtime import load_keras
+
+    keras = load_keras()
+    x = keras.Input((4,), name="x")
+    h = keras.layers.Dense(5, activation="relu", name="hidden")(x)
+    model = keras.Model(x, keras.layers.Dense(2, name="head")(h))
+    model.save(tmp_path / "m.keras")
+    assert main(["import", str(tmp_path / "m.keras"), "-o",
+                 str(tmp_path / "m.nbproj")]) == 0
+    assert win.open_path(str(tmp_path / "m.nbproj"), ask=False)
+    hidden = win.editor.graph.node_by_name("hidden")
+    win.editor.set_param(hidden.id, "activation", "tanh")
+    panel = win.training_panel
+    target = tmp_path / "edited.keras"
+    panel.export_model("keras", str(target))
+    qtbot.waitUntil(lambda: "…" not in panel.status.text(), timeout=120_000)
+    text = panel.status.text()
+    assert "verified" in text, text
+    assert "Fresh weights (edited since import) for 1 layer: hidden." in text
+    again = keras.saving.load_model(target)
+    for a, b in zip(again.get_layer("head").get_weights(),
+                    model.get_layer("head").get_weights(), strict=True):
+        assert (a == b).all()

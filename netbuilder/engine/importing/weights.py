@@ -125,11 +125,33 @@ class WeightsReport:
         if self.loaded:
             out.append(f"weights loaded for {len(self.loaded)} layers")
         if self.invalidated:
-            names = ", ".join(self.invalidated[:8])
-            more = "" if len(self.invalidated) <= 8 else \
-                f" and {len(self.invalidated) - 8} more"
-            out.append(f"fresh weights (edited since import) for {names}{more}")
+            out.append(fresh_weights_line(self.invalidated))
         return out + self.problems
+
+
+def edited_layers(graph: Graph, carried: set[str] | None = None) -> dict[str, str]:
+    """Layer path -> name path ("block/conv") of every imported layer whose
+    weights the next build replaces with fresh ones (edited since import).
+    ``carried``: the paths the weights file holds (None: not known)."""
+    info = graph.extra.get("weights")
+    stored = info.get("layers") if isinstance(info, dict) else None
+    if not isinstance(stored, dict) or not stored:
+        return {}
+    out: dict[str, str] = {}
+    for path, names, node in weighted_nodes(graph):
+        if path not in stored or (carried is not None and path not in carried):
+            continue
+        if stored[path] != fingerprint(node):
+            out[path] = "/".join(names)
+    return out
+
+
+def fresh_weights_line(names: list[str], limit: int = 8) -> str:
+    """One plain sentence naming the layers that start from fresh weights."""
+    shown = ", ".join(sorted(names)[:limit])
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return (f"fresh weights (edited since import) for {len(names)} "
+            f"layer{'s' if len(names) != 1 else ''}: {shown}{more}")
 
 
 def weights_path(graph: Graph) -> Path | None:

@@ -45,20 +45,12 @@ def _paths_with_weights(graph) -> set[str] | None:
 def replaced_layers(graph) -> dict[str, str]:
     """Layer path -> name path ("block/conv") of every imported layer whose
     weights the next build replaces with fresh ones (edited since import)."""
-    from netbuilder.engine.importing.weights import fingerprint, weighted_nodes
+    from netbuilder.engine.importing.weights import edited_layers
 
     info = graph.extra.get("weights")
-    stored = info.get("layers") if isinstance(info, dict) else None
-    if not isinstance(stored, dict) or not stored:
+    if not isinstance(info, dict) or not info.get("layers"):
         return {}
-    carried = _paths_with_weights(graph)
-    out: dict[str, str] = {}
-    for path, names, node in weighted_nodes(graph):
-        if path not in stored or (carried is not None and path not in carried):
-            continue
-        if stored[path] != fingerprint(node):
-            out[path] = "/".join(names)
-    return out
+    return edited_layers(graph, _paths_with_weights(graph))
 
 
 def node_loses_weights(graph, node_id: str) -> bool:

@@ -122,11 +122,12 @@ class ExportMixin:
         self.status.setText(f"Exporting {fmt} to {path}…")
 
         def work() -> None:
-            from netbuilder.engine.codegen.execute import build_model
+            from netbuilder.engine.codegen.execute import build
             from netbuilder.engine.keras.export import ExportError, export_verified
 
             try:
-                reference = build_model(graph)
+                current = build(graph)  # the project's graph and kept weights
+                reference = current.model
                 built = model if model is not None else reference
                 result = export_verified(built, fmt, path, sample,
                                          reference=reference)
@@ -137,7 +138,11 @@ class ExportMixin:
                 self.exported.emit(token, back, f"export to {path} failed: {exc}",
                                    False)
                 return
-            self.exported.emit(token, back, str(result).capitalize() + ".", True)
+            notes = [n for n in current.weights_notes if n.startswith("fresh")]
+            extra = "".join(f" {n[0].upper()}{n[1:]}." for n in notes) \
+                if model is None else ""
+            self.exported.emit(token, back, str(result).capitalize() + "." + extra,
+                               True)
 
         threading.Thread(target=work, name="netbuilder-export", daemon=True).start()
 
