@@ -65,7 +65,11 @@ class EvaluationView(QWidget):
         ax.set_xlabel("predicted", fontsize=8)
         ax.set_ylabel("true", fontsize=8)
         ticks = range(len(names))
-        ax.set_xticks(ticks, names, fontsize=7)
+        # names longer than a digit or two are turned so that they never overlap
+        turned = max(len(str(n)) for n in names) > 2
+        ax.set_xticks(ticks, names, fontsize=7, rotation=90 if turned else 0,
+                      ha="right" if turned else "center",
+                      rotation_mode="anchor")
         ax.set_yticks(ticks, names, fontsize=7)
         if len(names) <= 12:
             top = matrix.max() or 1
