@@ -458,12 +458,38 @@ def output_variables(graph: Graph, variables: dict[str, list[str]]) -> list[str]
     return out
 
 
+def dict_keys(graph: Graph, side: str) -> list[str] | None:
+    """The keys of a model whose inputs/outputs are a dict (imported so), in
+    the order of its Input/Output nodes; None for a list. Raises
+    :class:`CodegenError` when they no longer fit the nodes."""
+    structure = graph.extra.get("structure")
+    keys = structure.get(side) if isinstance(structure, dict) else None
+    if keys is None:
+        return None
+    count = len(graph.input_nodes() if side == "inputs" else graph.output_nodes())
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys) \
+            or len(set(keys)) != len(keys) or len(keys) != count:
+        raise CodegenError([CodeProblem(None, f"the model's {side} are a dict with "
+                                              f"keys {str(keys)[:80]}, which do not "
+                                              f"fit its {count} {side[:-1]} nodes")])
+    return keys
+
+
+def _structured(graph: Graph, side: str, variables: list[str]) -> Atom | Group:
+    """A list (or single tensor) of variables, or ``{"key": variable, ...}``."""
+    keys = dict_keys(graph, side)
+    if keys is None:
+        return _tensor_list(variables)
+    return Group("", "{", [Item(Atom(v), string_literal(k) + ": ")
+                           for k, v in zip(keys, variables, strict=True)], "}")
+
+
 def render_return(graph: Graph, variables: dict[str, list[str]]) -> list[str]:
     inputs = [variables[n.id][0] for n in graph.input_nodes()]
     outputs = output_variables(graph, variables)
     call = Group("keras.Model", "(", [
-        Item(_tensor_list(inputs), "inputs="),
-        Item(_tensor_list(outputs), "outputs="),
+        Item(_structured(graph, "inputs", inputs), "inputs="),
+        Item(_structured(graph, "outputs", outputs), "outputs="),
         Item(Atom(string_literal(model_name(graph))), "name="),
     ], ")")
     return render(call, len(INDENT), INDENT + "return ", "")

@@ -146,24 +146,28 @@ class _Converter:
         for node_id, label, wires in op_wires:
             for port, h in wires:
                 self._connect(graph, calls, h, node_id, port, label)
-        outputs = config["output_layers"]
-        if isinstance(outputs, dict):
-            raise ImportFailure("the model's outputs are a dict; NetBuilder models "
-                                "return a list of outputs")
-        if outputs and isinstance(outputs[0], str):
-            outputs = [outputs]
+        self._model_io(graph, config, calls)
+
+    def _model_io(self, graph: Graph, config: dict,
+                  calls: dict[tuple[str, int], str]) -> None:
+        """Output nodes in the model's order, Inputs ordered; a dict of
+        inputs or outputs keeps its keys, in the order of the Input/Output
+        nodes, in ``graph.extra["structure"]`` so code and exports rebuild
+        the dict."""
+        outputs, out_keys = _io_entries(config["output_layers"])
         for lname, k, t in outputs:
             src = calls.get((lname, k))
             if src is None:
                 raise ImportFailure(f"model output {lname!r} is not a layer call")
-            out = graph.add_node("Output", name=graph.unique_name(f"{lname}_output"
-                                                                  if len(outputs) > 1
-                                                                  else "output"))
+            out = graph.add_node("Output", name=graph.unique_name(
+                f"{lname}_output" if len(outputs) > 1 else "output"))
             graph.connect(src, t, out.id, 0)
-        inputs = config["input_layers"]
-        if inputs and isinstance(inputs[0], str):
-            inputs = [inputs]
+        inputs, in_keys = _io_entries(config["input_layers"])
         _order_inputs(graph, [calls.get((n, k)) for n, k, _ in inputs])
+        structure = {side: keys for side, keys in (("inputs", in_keys),
+                                                   ("outputs", out_keys)) if keys}
+        if structure:
+            graph.extra["structure"] = structure
 
     # ------------------------------------------------------------ layers
     def _layer_node(self, layer: Any, graph: Graph, where: str):
@@ -321,11 +325,8 @@ def _tensor_sources(config: dict) -> set[str]:
             walk(call.get("args", []), into)
             walk({k: v for k, v in (call.get("kwargs") or {}).items()
                   if k != "mask"}, into)
-    outputs = config["output_layers"]
-    stack: list[str] = []
-    if isinstance(outputs, list):
-        outputs = [outputs] if outputs and isinstance(outputs[0], str) else outputs
-        stack = [o[0] for o in outputs if isinstance(o, list) and o]
+    outputs, _ = _io_entries(config["output_layers"])
+    stack = [o[0] for o in outputs if isinstance(o, list) and o]
     used: set[str] = set()
     while stack:
         name = stack.pop()
@@ -347,6 +348,17 @@ def _call_defaults(layer: Any) -> dict[str, Any]:
     return {p.name: p.default for p in parameters
             if p.default is not inspect.Parameter.empty
             and isinstance(p.default, (bool, int, float, str, type(None)))}
+
+
+def _io_entries(value: Any) -> tuple[list, list[str] | None]:
+    """A config's ``input_layers``/``output_layers`` as ``[name, k, t]``
+    entries, and the dict keys when it is a dict (None otherwise)."""
+    if isinstance(value, dict):
+        keys = [str(k) for k in value]
+        return [v for v in value.values()], keys
+    if value and isinstance(value[0], str):
+        return [value], None
+    return list(value or []), None
 
 
 def _functional_class(model: Any) -> bool:

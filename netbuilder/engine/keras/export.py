@@ -52,9 +52,11 @@ def sample_inputs(model: Any, batch: int = 4, seed: int = 0) -> list[np.ndarray]
     return out
 
 
-def _feed(inputs: list[Any]) -> Any:
+def _feed(inputs: list[Any], model: Any = None) -> Any:
     """What ``predict`` takes: text arrays as string tensors (Keras's data
-    adapters refuse numpy text arrays), one input bare."""
+    adapters refuse numpy text arrays), one input bare, and a dict keyed
+    like the model's inputs when ``model`` takes a dict (``inputs`` are in
+    the order of ``model.inputs``)."""
     fed = list(inputs)
     if any(getattr(x, "dtype", None) is not None and x.dtype.kind in "OSU"
            for x in fed):
@@ -62,6 +64,11 @@ def _feed(inputs: list[Any]) -> Any:
 
         fed = [tf.constant(x.astype(str) if x.dtype.kind in "OSU" else x)
                for x in fed]
+    structure = getattr(model, "input", None) if model is not None else None
+    if isinstance(structure, dict):
+        flat = list(model.inputs)
+        return {key: fed[next(i for i, t in enumerate(flat) if t is tensor)]
+                for key, tensor in structure.items()}
     return fed if len(fed) > 1 else fed[0]
 
 
@@ -101,7 +108,7 @@ def reload_outputs(fmt: str, path: str, inputs: list[np.ndarray]) -> list[np.nda
 
         keras = load_keras()
         again = keras.saving.load_model(path, safe_mode=True)
-        return _as_list(again.predict(_feed(inputs), verbose=0))
+        return _as_list(again.predict(_feed(inputs, again), verbose=0))
     import tensorflow as tf
 
     if fmt == "savedmodel":
@@ -190,7 +197,7 @@ def export_verified(model: Any, fmt: str, path: str,
                               "project, or export before training")
     inputs = inputs if inputs is not None else sample_inputs(model)
     write(model, fmt, path)
-    expected = _as_list(model.predict(_feed(inputs), verbose=0))
+    expected = _as_list(model.predict(_feed(inputs, model), verbose=0))
     try:
         got = reload_outputs(fmt, path, inputs)
     except ExportError:
