@@ -63,8 +63,8 @@ def _node_diagnostics(graph: Graph, node) -> list[Diagnostic]:
            for problem in check_node(graph, node)]
     if spec is None:
         return out
-    missing = unwired_inputs(graph, node)
     connected = sorted(e.dst_port for e in graph.incoming(node.id))
+    missing = unwired_inputs(graph, node, set(connected))
     if not missing and spec.variadic and node.type != "Group" \
             and ports.gaps(connected):
         empty = min(set(range(len(connected))) - set(connected))

@@ -54,14 +54,17 @@ def check_node(graph: Graph, node: Node, read_files: bool = False
     return out
 
 
-def unwired_inputs(graph: Graph, node: Node) -> list[int]:
+def unwired_inputs(graph: Graph, node: Node,
+                   wired: set[int] | None = None) -> list[int]:
     """Input ports that must be wired but are not: an Output's one port, the
     required ports of a layer, an operation's ports with neither a wire nor
-    a constant. An unknown type has none."""
+    a constant. An unknown type has none. ``wired``: the node's connected
+    input ports, when the caller has them already."""
     spec = graph.catalog.get(node.type)
-    wired = {e.dst_port for e in graph.incoming(node.id)}
     if spec is None or node.type == "Input":
         return []
+    if wired is None:
+        wired = {e.dst_port for e in graph.incoming(node.id)}
     if node.type == "Output":
         return [] if 0 in wired else [0]
     if is_op(node.type):
