@@ -124,23 +124,9 @@ def full_roundtrip(model, tmp_path, xs, suffix=".keras", trust=False):
     assert not [d.message for d in report.diagnostics if d.severity == ERROR]
     built = build(loaded.graph)
     assert not any("fresh" in n for n in built.weights_notes), built.weights_notes
-    original = dict(leaf_layers(model))
-    rebuilt = dict(leaf_layers(built.model))
-    assert list(rebuilt) == list(original)
-    for path, layer in original.items():
-        assert type(rebuilt[path]) is type(layer), path
-        assert _config(rebuilt[path]) == _config(layer), path
+    compare_models(model, built.model, xs)  # the in-memory model
     out = tmp_path / "exported.keras"
     export_verified(built.model, "keras", str(out), inputs=xs)
     again = keras.saving.load_model(out, safe_mode=True)
-    for path, layer in dict(leaf_layers(again)).items():
-        mine = original[path].get_weights()
-        theirs = layer.get_weights()
-        assert len(mine) == len(theirs), path
-        for a, b in zip(mine, theirs, strict=True):
-            assert max_diff(a, b) == 0.0, path
-    expected, got = features(model, xs), features(again, xs)
-    assert set(got) == set(expected), (sorted(set(got) ^ set(expected))[:10])
-    for name in expected:
-        assert max_diff(expected[name], got[name]) <= TOLERANCE, name
+    compare_models(model, again, xs)  # the exported one, reloaded
     return loaded.graph, again
