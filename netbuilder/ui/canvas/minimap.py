@@ -1,45 +1,41 @@
 """The overview (minimap) dock: the whole graph small, with the canvas's
-visible area outlined; click or drag in it to move the canvas there."""
+visible area outlined; click or drag in it to move the canvas there.
+
+The graph is drawn once into a picture (again a moment after the scene
+changes), so panning and zooming the canvas only redraws the outline: the
+overview costs nothing per canvas frame."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
-from PySide6.QtWidgets import QFrame, QGraphicsView
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QWidget
 
 from netbuilder.ui import theme
 
 MARGIN = 60.0
 
 
-class Minimap(QGraphicsView):
+class Minimap(QWidget):
     def __init__(self, main_view, parent=None) -> None:
-        super().__init__(main_view.scene(), parent)
+        super().__init__(parent)
         self.main_view = main_view
-        self.setInteractive(False)
-        self.setFrameShape(QFrame.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setRenderHints(QPainter.Antialiasing)
-        self.setBackgroundBrush(theme.CANVAS_BG)
         self.setMinimumSize(160, 120)
         self.setToolTip("Overview: click or drag to move the canvas there")
+        self._pixmap = QPixmap()
+        self._source = QRectF()   # scene rectangle drawn
+        self._target = QRectF()   # where it is drawn in the widget
         self._refit = QTimer(self)
         self._refit.setSingleShot(True)
-        self._refit.setInterval(120)
+        self._refit.setInterval(250)
         self._refit.timeout.connect(self.fit)
-        main_view.horizontalScrollBar().valueChanged.connect(self._view_moved)
-        main_view.verticalScrollBar().valueChanged.connect(self._view_moved)
-        main_view.zoomChanged.connect(self._view_moved)
-        self._watch(main_view.scene())
+        main_view.horizontalScrollBar().valueChanged.connect(self.update)
+        main_view.verticalScrollBar().valueChanged.connect(self.update)
+        main_view.zoomChanged.connect(self.update)
+        main_view.scene().changed.connect(lambda *_: self._refit.start())
 
-    def _watch(self, scene) -> None:
-        scene.changed.connect(lambda *_: self._refit.start())
-
-    def set_scene(self, scene) -> None:
-        self.setScene(scene)
-        self._watch(scene)
-        self.fit()
+    def scene(self):
+        return self.main_view.scene()
 
     def graph_rect(self) -> QRectF:
         rect = QRectF()
@@ -48,38 +44,81 @@ class Minimap(QGraphicsView):
         return rect.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
 
     def fit(self) -> None:
-        rect = self.graph_rect()
-        if not rect.isEmpty():
-            self.fitInView(rect, Qt.KeepAspectRatio)
-        self.viewport().update()
+        """Draw the graph afresh, scaled to fit the widget."""
+        self._refit.stop()
+        source = self.graph_rect()
+        if source.isEmpty() or self.width() < 2 or self.height() < 2 or \
+                not self.isVisible():
+            self._pixmap, self._source = QPixmap(), QRectF()
+            self.update()
+            return
+        scale = min(self.width() / source.width(), self.height() / source.height())
+        w, h = source.width() * scale, source.height() * scale
+        self._target = QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+        self._source = source
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(int(w * ratio) + 1, int(h * ratio) + 1)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(theme.CANVAS_BG)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.Antialiasing)
+        brush = self.scene().backgroundBrush()
+        self.scene().setBackgroundBrush(Qt.NoBrush)
+        try:
+            self.scene().render(painter, QRectF(0, 0, w, h), source)
+        finally:
+            self.scene().setBackgroundBrush(brush)
+            painter.end()
+        self._pixmap = pixmap
+        self.update()
+
+    # ------------------------------------------------------------ mapping
+    def scale(self) -> float:
+        return self._target.width() / self._source.width() if self._source.width() \
+            else 1.0
+
+    def mapFromScene(self, point: QPointF) -> QPointF:
+        s = self.scale()
+        return QPointF(self._target.left() + (point.x() - self._source.left()) * s,
+                       self._target.top() + (point.y() - self._source.top()) * s)
+
+    def mapToScene(self, point: QPointF) -> QPointF:
+        s = self.scale()
+        return QPointF(self._source.left() + (point.x() - self._target.left()) / s,
+                       self._source.top() + (point.y() - self._target.top()) / s)
 
     def visible_rect(self) -> QRectF:
         view = self.main_view
         return view.mapToScene(view.viewport().rect()).boundingRect()
 
-    def _view_moved(self, *_args) -> None:
-        self.viewport().update()
-
+    # ------------------------------------------------------------ painting
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self.fit()
+        self._refit.start()
 
-    def drawForeground(self, painter, rect) -> None:
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._refit.start()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), theme.CANVAS_BG)
+        if self._pixmap.isNull():
+            return
+        painter.drawPixmap(self._target.topLeft(), self._pixmap)
         visible = self.visible_rect()
-        pen = QPen(QColor("#f2f4f7"), 0)
-        pen.setCosmetic(True)
-        pen.setWidthF(1.5)
-        painter.setPen(pen)
+        top_left = self.mapFromScene(visible.topLeft())
+        bottom_right = self.mapFromScene(visible.bottomRight())
+        painter.setPen(QPen(QColor("#f2f4f7"), 1.5))
         painter.setBrush(QBrush(QColor(255, 255, 255, 28)))
-        painter.drawRect(visible)
-
-    def drawBackground(self, painter, rect) -> None:
-        painter.fillRect(rect, theme.CANVAS_BG)
+        painter.drawRect(QRectF(top_left, bottom_right).intersected(
+            QRectF(self.rect()).adjusted(1, 1, -1, -1)))
 
     # ------------------------------------------------------------ mouse
     def _move_to(self, event) -> None:
-        self.main_view.centerOn(self.mapToScene(event.position().toPoint()))
-        self.viewport().update()
+        if not self._source.isEmpty():
+            self.main_view.centerOn(self.mapToScene(event.position()))
+            self.update()
 
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.LeftButton:
