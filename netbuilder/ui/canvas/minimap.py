@@ -103,6 +103,8 @@ class Minimap(QWidget):
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), theme.CANVAS_BG)
+        if self.scene().nodes and self._source != self.graph_rect():
+            self._refit.start()  # the graph changed size or was never drawn
         if self._pixmap.isNull():
             return
         painter.drawPixmap(self._target.topLeft(), self._pixmap)
