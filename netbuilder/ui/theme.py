@@ -20,6 +20,7 @@ CATEGORY_COLORS = {
     "activation": "#cf4f4f",
     "preprocessing": "#5f7fa0",
     "operations": "#4a90a0",
+    "applications": "#7f6fb0",
 }
 UNKNOWN_COLOR = "#7a7a7a"
 

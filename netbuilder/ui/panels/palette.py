@@ -26,6 +26,7 @@ CATEGORY_TITLES = {
     "normalization": "Normalization", "regularization": "Regularization",
     "reshaping": "Reshaping", "merging": "Merging", "activation": "Activation",
     "preprocessing": "Preprocessing", "operations": "Operations (keras.ops)",
+    "applications": "From keras.applications",
 }
 # Long categories start folded (the filter box opens them on a match).
 FOLDED = ("preprocessing", "operations")
