@@ -109,10 +109,14 @@ def test_vgg16_h5_roundtrip(tmp_path):
 def test_densenet121_file_roundtrip(tmp_path):
     graph, _ = roundtrip_file(app("DenseNet121", input_shape=(64, 64, 3),
                                   classes=10), tmp_path)
-    # laid out left to right without overlaps
-    xs = {nid: n.position for nid, n in graph.nodes.items()}
-    assert all(xs[e.src][0] < xs[e.dst][0] for e in graph.edges)
-    assert len(set(xs.values())) == len(xs)
+    # a deep model is laid out top to bottom: every wire runs downward, and
+    # no two nodes share a place
+    from netbuilder.engine.model.layout import TB, direction_of
+
+    assert direction_of(graph) == TB
+    pos = {nid: n.position for nid, n in graph.nodes.items()}
+    assert all(pos[e.src][1] < pos[e.dst][1] for e in graph.edges)
+    assert len(set(pos.values())) == len(pos)
 
 
 # Every other application that builds offline (see the closing note of
