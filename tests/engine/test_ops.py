@@ -136,6 +136,9 @@ def test_keras_explains_a_bad_broadcast_at_the_operation():
 
 
 def test_index_reduction_and_list_operations_generate_readable_code(keras):
+    # operation names come from Keras's process-wide counters: start them
+    # afresh so the names below do not depend on the tests that ran before
+    keras.backend.clear_session()
     x = keras.Input((4, 6), name="x")
     a = x[:, 1:3, ...]
     b = keras.ops.mean(x, axis=(1, 2), keepdims=True)
