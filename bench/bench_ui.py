@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -69,6 +70,17 @@ def paint_time(win, app, zoom: float, frames: int = 30) -> float:
 
 def paint_only() -> None:
     """The paint figures alone (``python bench/bench_ui.py paint``)."""
+
+    with big_window() as (app, win, graph):
+        win.editor.set_graph(graph)
+        app.processEvents()
+        for zoom in (1.0, 0.5, 0.25, 0.19, 0.12):
+            print(f"zoom {zoom}: {paint_time(win, app, zoom):.1f} ms per frame")
+
+
+@contextlib.contextmanager
+def big_window():
+    """(application, an empty shown main window, the 1,000-node graph)."""
     from netbuilder.engine.model.project import load_project
     from netbuilder.ui.app import create_window, make_application
 
@@ -80,12 +92,11 @@ def paint_only() -> None:
         win.resize(1400, 900)
         win.show()
         app.processEvents()
-        win.editor.set_graph(load_project(path).graph)
-        app.processEvents()
-        for zoom in (1.0, 0.5, 0.25, 0.19, 0.12):
-            print(f"zoom {zoom}: {paint_time(win, app, zoom):.1f} ms per frame")
-        win.ask_unsaved = lambda: "discard"
-        win.close()
+        try:
+            yield app, win, load_project(path).graph
+        finally:
+            win.ask_unsaved = lambda: "discard"
+            win.close()
 
 
 def main() -> None:
@@ -94,18 +105,8 @@ def main() -> None:
     print(f"time to shown window: {window_s:.2f} s; import tensorflow: {tf_s:.2f} s; "
           f"ratio {window_s / tf_s:.2f}")
     import netbuilder.ui  # noqa: F401
-    from netbuilder.engine.model.project import load_project
-    from netbuilder.ui.app import create_window, make_application
 
-    app = make_application()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "big.nbproj"
-        big_project(path)
-        win = create_window(None, load_tensorflow=False, offer_recovery=False)
-        win.resize(1400, 900)
-        win.show()
-        app.processEvents()
-        graph = load_project(path).graph
+    with big_window() as (app, win, graph):
         t0 = time.perf_counter()
         win.editor.set_graph(graph)
         build = time.perf_counter() - t0
@@ -119,8 +120,6 @@ def main() -> None:
         print(f"paint per frame while zooming/panning: full detail {full:.1f} ms, "
               f"zoomed out with names drawn (zoom 0.25, nodes {on_screen:.0f} px "
               f"tall) {labelled:.1f} ms, zoom 0.12 (nodes 7 px: blocks) {low:.1f} ms")
-        win.ask_unsaved = lambda: "discard"
-        win.close()
 
 
 if __name__ == "__main__":
