@@ -111,12 +111,18 @@ def memory_roundtrip(model, xs):
     return result.graph, built.model
 
 
-def full_roundtrip(model, tmp_path, xs, suffix=".keras", trust=False):
-    """Run the whole check; returns (project graph, exported model)."""
+def full_roundtrip(model, tmp_path, xs, suffix=".keras", trust=False,
+                   source=None):
+    """Run the whole check; returns (project graph, exported model).
+    ``source``: a ``.py`` file that builds ``model`` (with its weights) to
+    import instead of saving ``model``."""
     keras = load_keras()
-    src = tmp_path / f"original{suffix}"
-    model.save(src)
-    result = import_model(src, trust=trust)
+    if source is None:
+        src = tmp_path / f"original{suffix}"
+        model.save(src)
+    else:
+        src = source
+    result = import_model(src, trust=trust, run_python=source is not None)
     save_imported(result, tmp_path / "imported.nbproj")
     loaded = load_project(tmp_path / "imported.nbproj")
     assert not [p for p in loaded.problems if p.severity == "error"]

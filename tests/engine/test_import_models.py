@@ -89,15 +89,6 @@ def test_integer_inputs_embedding_and_mask_zero(keras):
     assert graph.input_nodes()[0].params["dtype"] == "int32"
 
 
-def test_a_shared_sub_model_is_refused_with_its_name(keras):
-    layers = keras.layers
-    inner = keras.Sequential([keras.Input((4,)), layers.Dense(4)], name="twice")
-    a = keras.Input((4,))
-    model = keras.Model(a, inner(inner(a)))
-    with pytest.raises(ImportFailure, match="twice"):
-        import_keras_model(model)
-
-
 def test_custom_layer_is_named(keras):
     class Scale(keras.layers.Layer):
         def call(self, x):

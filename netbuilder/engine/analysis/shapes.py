@@ -276,6 +276,8 @@ def _group_info(graph: Graph, node, inputs) -> tuple[NodeInfo | None,
         shapes.append((batch, *info.output_shapes[0][1:]))
         dtypes.append(info.dtypes[0])
     params, flops = report.totals()
+    if node.shares:  # a shared sub-model's weights belong to its owner
+        params = 0
     return NodeInfo(shapes, dtypes, params, flops,
                     activation_bytes(shapes, dtypes)), None
 

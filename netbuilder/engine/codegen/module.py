@@ -352,19 +352,11 @@ class _ModuleWriter:
         """``def fname() -> keras.Model`` for ``graph``; the functions of its
         groups (nested models) come first."""
         live = live_nodes(graph)
-        groups: dict[str, str] = {}
-        for node_id in graph.topological_order():
-            node = graph.nodes[node_id]
-            if node.type == GROUP and node_id in live:
-                inner = inner_graph(node, graph.catalog)
-                inner.name = node.name
-                groups[node_id] = identifier(f"build_{node.name}", self.function_names,
-                                             MAX_IDENTIFIER + 6)
-                self.write_function(inner, groups[node_id], {}, top=False)
-                self.add(["", ""])
+        groups = self.write_group_functions(graph, live)
         record = self.add if top else (lambda lines, node_id=None: self.add(lines))
         taken: set[str] = set()
-        shared: dict[str, str] = {}  # owner node id -> variable of the layer
+        # owner node id -> variable of the shared layer or sub-model
+        shared: dict[str, str] = {}
         doc = ("Create the layers and connect them into a model." if top else
                f"The nested model {graph.name!r} (a group in NetBuilder).")
         self.add([f"def {fname}() -> keras.Model:", INDENT + f'"""{doc}"""'])
@@ -374,18 +366,8 @@ class _ModuleWriter:
                 continue
             spec = graph.catalog.get(node.type)
             if node.type == GROUP:
-                var = identifier(node.name, taken, _limit_for("Group"))
-                count = graph.output_count(node_id)
-                names = [var] + [identifier(f"{var}_{k}", taken, MAX_IDENTIFIER)
-                                 for k in range(1, count)]
-                sources = [variables[e.src][e.src_port]
-                           for e in graph.incoming(node_id)]
-                arg = (Atom(sources[0]) if len(sources) == 1 else
-                       Group("", "[", [Item(Atom(v)) for v in sources], "]"))
-                call = Group("", "(", [Item(arg)], ")")
-                variables[node_id] = names
-                record(render_layer_call(names, Group(groups[node_id], "(", [], ")"),
-                                         call, len(INDENT)), node_id)
+                self.write_group_call(graph, node_id, groups, variables, taken,
+                                      shared, top)
                 continue
             if is_op(node.type):
                 var = identifier(node.name, taken, _limit_for(node.type))
@@ -439,6 +421,57 @@ class _ModuleWriter:
                 continue
             record(render_layer_call(names, ctor, call, len(INDENT)), node_id)
         self.add(render_return(graph, variables))
+
+    def write_group_functions(self, graph: Graph, live: set[str]) -> dict[str, str]:
+        """Write ``def build_<name>()`` for each live group's sub-model, once
+        per sub-model (a shared group's call sites use its owner's); returns
+        group node id -> function name."""
+        functions: dict[str, str] = {}  # owner id -> function name
+        groups: dict[str, str] = {}
+        for node_id in graph.topological_order():
+            node = graph.nodes[node_id]
+            if node.type != GROUP or node_id not in live:
+                continue
+            owner = graph.layer_owner(node_id)
+            if owner not in functions:
+                owner_node = graph.nodes[owner]
+                inner = inner_graph(owner_node, graph.catalog)
+                inner.name = owner_node.name
+                functions[owner] = identifier(f"build_{owner_node.name}",
+                                              self.function_names, MAX_IDENTIFIER + 6)
+                self.write_function(inner, functions[owner], {}, top=False)
+                self.add(["", ""])
+            groups[node_id] = functions[owner]
+        return groups
+
+    def write_group_call(self, graph: Graph, node_id: str, groups: dict[str, str],
+                         variables: dict[str, list[str]], taken: set[str],
+                         shared: dict[str, str], top: bool) -> None:
+        """``y = build_block()(x)``; a shared sub-model is built once
+        (``tower_model = build_tower()``) and called at every site."""
+        node = graph.nodes[node_id]
+        var = identifier(node.name, taken, _limit_for("Group"))
+        count = graph.output_count(node_id)
+        names = [var] + [identifier(f"{var}_{k}", taken, MAX_IDENTIFIER)
+                         for k in range(1, count)]
+        sources = [variables[e.src][e.src_port] for e in graph.incoming(node_id)]
+        arg = (Atom(sources[0]) if len(sources) == 1 else
+               Group("", "[", [Item(Atom(v)) for v in sources], "]"))
+        call = Group("", "(", [Item(arg)], ")")
+        variables[node_id] = names
+        first = len(self.lines) + 1
+        if len(graph.share_set(node_id)) > 1:
+            owner = graph.layer_owner(node_id)
+            if owner not in shared:
+                shared[owner] = identifier(f"{graph.nodes[owner].name}_model", taken,
+                                           _limit_for("Group"))
+                self.add([f"{INDENT}{shared[owner]} = {groups[node_id]}()"])
+            model = Group(shared[owner], "", [], "")
+        else:
+            model = Group(groups[node_id], "(", [], ")")
+        self.add(render_layer_call(names, model, call, len(INDENT)))
+        if top:
+            self.node_lines[node_id] = (first, len(self.lines))
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"

@@ -5,7 +5,8 @@ are walked through their config's ``inbound_nodes``: every call of a layer is
 a node (the first call owns the layer; later calls of a shared layer point at
 it with ``shares``), ``keras_history`` entries become edges, and the model's
 outputs become Output nodes in order. A Sequential or Functional model used
-as a layer becomes a ``Group`` node holding its own graph.
+as a layer becomes a ``Group`` node holding its own graph; a sub-model
+called several times is one Group and a sharing Group per further call.
 """
 
 from __future__ import annotations
@@ -131,11 +132,9 @@ class _Converter:
             owner = self._layer_node(layer, graph, where)
             calls[(lname, 0)] = owner.id
             pending.append((owner.id, label, inbound[0]))
+            # A layer or a sub-model (Group) called again: one more node
+            # sharing the owner's layer or sub-model (weights made once).
             for k, call in enumerate(inbound[1:], start=1):
-                if owner.type == "Group":
-                    raise ImportFailure(f"{label}: the sub-model is called "
-                                        f"{len(inbound)} times; NetBuilder can share "
-                                        "layers but not whole sub-models")
                 node = graph.add_node(owner.type, name=graph.unique_name(
                     f"{lname}_call{k}"), params=owner.params)
                 graph.set_shares(node.id, owner.id)

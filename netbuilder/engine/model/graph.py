@@ -96,17 +96,23 @@ class GraphSharingError(ParamError):
 def sharing_problem(node: Node, owner: Node | None,
                     owner_shares: str | None) -> str | None:
     """Why ``node`` cannot call the layer of ``owner`` (whose own link is
-    ``owner_shares``), in plain words; None when it can. The one sharing rule
-    of the graph, the project loader and the code generator."""
+    ``owner_shares``), in plain words; None when it can. A Group shares
+    another Group's sub-model (one nested model, several call sites). The
+    one sharing rule of the graph, the project loader and the code
+    generator."""
+    what = "sub-model" if node.type == "Group" else "layer"
     if owner is None:
-        return f"{node.name!r} shares the layer of a node that does not exist"
+        return f"{node.name!r} shares the {what} of a node that does not exist"
     if owner.id == node.id:
-        return f"{node.name!r} cannot share its own layer"
-    if owner.type in ("Input", "Output", "Group") or node.type != owner.type:
-        return (f"{node.name!r} ({node.type}) cannot share the layer of "
-                f"{owner.name!r} ({owner.type}): only layers of one type share")
+        return f"{node.name!r} cannot share its own {what}"
+    if owner.type in ("Input", "Output") or node.type != owner.type:
+        groups = "Group" in (node.type, owner.type)
+        return (f"{node.name!r} ({node.type}) cannot share the {what} of "
+                f"{owner.name!r} ({owner.type}): only layers of one type share"
+                + (" (a group shares only another group's sub-model)"
+                   if groups else ""))
     if owner_shares is not None:
-        return f"{owner.name!r} itself shares another layer"
+        return f"{owner.name!r} itself shares another {what}"
     return None
 
 

@@ -8,6 +8,7 @@ file that is not a NetBuilder project at all is refused (``graph is None``).
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -84,7 +85,7 @@ def graph_to_dict(graph: Graph) -> dict[str, Any]:
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
         "name": graph.name,
-        "nodes": [_node_dict(n) for n in graph.nodes.values()],
+        "nodes": [_node_dict(n, graph) for n in graph.nodes.values()],
         "edges": [e.to_json() for e in graph.edges],
     }
     for key, value in graph.extra.items():
@@ -93,12 +94,16 @@ def graph_to_dict(graph: Graph) -> dict[str, Any]:
     return doc
 
 
-def _node_dict(n) -> dict[str, Any]:
+def _node_dict(n, graph: Graph) -> dict[str, Any]:
+    # A group that shares another group's sub-model is saved without the
+    # sub-model's graph: the owner holds the one definition, and loading
+    # gives the sharer the owner's (one source of truth in the file).
+    definition_elsewhere = n.type == "Group" and n.shares in graph.nodes
     out = {
         "id": n.id,
         "type": n.type,
         "name": n.name,
-        "params": n.params,
+        "params": {} if definition_elsewhere else n.params,
         "position": [round(n.position[0], 2), round(n.position[1], 2)],
     }
     if n.shares is not None:
@@ -343,7 +348,8 @@ def _load_nodes(graph: Graph, nodes: Any, problems: list[Problem]) -> None:
 
 
 def _link_shares(graph: Graph, pending: list, problems: list[Problem]) -> None:
-    """Shared layers: ``shares`` names the node whose layer is called again."""
+    """Shared layers: ``shares`` names the node whose layer is called again
+    (for a group: whose sub-model; the sharer takes the owner's params)."""
     owner_shares = {nid: target for _, nid, target in pending}
     for i, node_id, owner_id in pending:
         where = f"$.nodes[{i}].shares"
@@ -352,19 +358,23 @@ def _link_shares(graph: Graph, pending: list, problems: list[Problem]) -> None:
             continue
         owner = graph.nodes.get(owner_id) if isinstance(owner_id, str) else None
         if owner is None:
+            what = "sub-model" if node.type == "Group" else "layer"
             problems.append(Problem("error", where,
-                                    f"shares a layer of a node that does not exist "
+                                    f"shares a {what} of a node that does not exist "
                                     f"({str(owner_id)[:80]!r}); not shared"))
             continue
         problem = sharing_problem(node, owner, owner_shares.get(owner_id))
         if problem:
             problems.append(Problem("error", where, f"{problem}; not shared"))
             continue
-        if node.params != owner.params:
+        if node.type == "Group" and not node.params:
+            pass  # saved without its sub-model: the owner's is the definition
+        elif node.params != owner.params:
+            what = "sub-model of" if node.type == "Group" else "shared layer"
             problems.append(Problem("warning", f"$.nodes[{i}].params",
-                                    f"differs from the shared layer {owner.name!r}; "
+                                    f"differs from the {what} {owner.name!r}; "
                                     "its parameters are used"))
-            node.params = dict(owner.params)
+        node.params = copy.deepcopy(owner.params)
         node.shares = owner_id
 
 

@@ -1,0 +1,188 @@
+"""Issue 15: a sub-model called several times (a Siamese network's shared
+tower, a nested Sequential applied twice, a triplet network, a shared tower
+that itself calls a shared layer) is one group definition with several call
+sites. Each model round-trips from .keras (and the first two from .py):
+import -> check clean -> code that builds the sub-model once and calls it at
+each site -> a ``.keras`` export with the carried weights, whose one nested
+model serves every call, with every weight and feature equal."""
+
+import numpy as np
+import pytest
+from fidelity_helpers import TOLERANCE, full_roundtrip, max_diff
+
+from netbuilder.engine.analysis.shapes import analyze
+from netbuilder.engine.codegen.module import generate_code
+from netbuilder.engine.keras.runtime import load_keras
+
+MODELS = '''
+import keras
+from keras import layers
+
+
+def tower_model():
+    x = keras.Input((8,), name="tower_in")
+    h = layers.Dense(6, activation="relu", name="t_hidden")(x)
+    h = layers.Dense(4, name="t_embed")(h)
+    return keras.Model(x, h, name="tower")
+
+
+def siamese():
+    """Two inputs through one shared tower (a Functional model)."""
+    tower = tower_model()
+    a = keras.Input((8,), name="left")
+    b = keras.Input((8,), name="right")
+    ea, eb = tower(a), tower(b)
+    diff = layers.Subtract(name="diff")([ea, eb])
+    both = layers.Concatenate(name="both")([ea, eb, diff])
+    logits = layers.Dense(3, name="logits")(both)
+    probs = layers.Softmax(name="probs")(logits)
+    return keras.Model([a, b], probs, name="siamese")
+
+
+def nested_sequential():
+    """A nested Sequential (with BatchNormalization) applied twice."""
+    encoder = keras.Sequential([
+        keras.Input((10,), name="enc_in"),
+        layers.Dense(5, activation="relu", name="e_dense"),
+        layers.BatchNormalization(name="e_norm"),
+        layers.Dense(5, name="e_out"),
+    ], name="encoder")
+    a = keras.Input((10,), name="first")
+    b = keras.Input((10,), name="second")
+    summed = layers.Add(name="summed")([encoder(a), encoder(b)])
+    logits = layers.Dense(2, name="logits")(summed)
+    return keras.Model([a, b], layers.Activation("softmax", name="probs")(logits),
+                       name="twice")
+
+
+def triplet():
+    """Anchor, positive and negative through one tower (called 3 times)."""
+    tower = tower_model()
+    xs = [keras.Input((8,), name=n) for n in ("anchor", "positive", "negative")]
+    joined = layers.Concatenate(name="joined")([tower(x) for x in xs])
+    logits = layers.Dense(3, name="logits")(joined)
+    return keras.Model(xs, layers.Softmax(name="probs")(logits), name="triplet")
+
+
+def shared_inside():
+    """A shared tower that itself applies one Dense layer twice."""
+    x = keras.Input((8,), name="block_in")
+    twice = layers.Dense(8, activation="tanh", name="twice")
+    h = twice(twice(x))
+    block = keras.Model(x, layers.Dense(4, name="b_out")(h), name="block")
+    a = keras.Input((8,), name="left")
+    b = keras.Input((8,), name="right")
+    logits = layers.Dense(2, name="logits")(
+        layers.Multiply(name="product")([block(a), block(b)]))
+    return keras.Model([a, b], layers.Softmax(name="probs")(logits),
+                       name="shared_inside")
+
+
+MAKERS = {"siamese": siamese, "nested_sequential": nested_sequential,
+          "triplet": triplet, "shared_inside": shared_inside}
+'''
+
+PY_FILE = '''
+{models}
+
+MODEL = {name!r}
+
+
+def build_model():
+    model = MAKERS[MODEL]()
+    model.load_weights(MODEL + ".weights.h5")
+    return model
+'''
+
+# model -> (sub-model name, number of calls)
+SHARED = {"siamese": ("tower", 2), "nested_sequential": ("encoder", 2),
+          "triplet": ("tower", 3), "shared_inside": ("block", 2)}
+
+
+def make(name, tmp_path):
+    """The model built in this process, its weights saved for a .py file."""
+    keras = load_keras()
+    keras.backend.clear_session()
+    scope: dict = {}
+    exec(compile(MODELS, "models", "exec"), scope)
+    model = scope["MAKERS"][name]()
+    model.save_weights(tmp_path / f"{name}.weights.h5")
+    return model
+
+
+def inputs(model, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=(3, *t.shape[1:])).astype("float32")
+            for t in model.inputs]
+
+
+def check_shared(model, again, graph, name, xs):
+    """One group definition with a sharer per further call; the exported
+    model holds the sub-model once, called at every site, and the sub-model
+    computes what the original's does on each input."""
+    sub, calls = SHARED[name]
+    groups = [n for n in graph.nodes.values() if n.type == "Group"]
+    assert len(groups) == calls
+    owner = graph.node_by_name(sub)
+    assert [n.shares for n in groups] == [None] + [owner.id] * (calls - 1)
+    keras = load_keras()
+    nested = [layer for layer in again.layers if isinstance(layer, keras.Model)]
+    assert [m.name for m in nested] == [sub]
+    assert len(nested[0]._inbound_nodes) == calls
+    for x in xs:  # the sub-model's own output (features before any softmax)
+        want = model.get_layer(sub)(x)
+        assert max_diff(want, nested[0](x)) <= TOLERANCE
+    # Weights counted once: the project's total is the original's.
+    assert analyze(graph).totals()[0] == model.count_params()
+    assert again.count_params() == model.count_params()
+
+
+@pytest.mark.parametrize("name", sorted(SHARED))
+def test_shared_submodel_keras_file_roundtrip(name, tmp_path):
+    model = make(name, tmp_path)
+    xs = inputs(model)
+    graph, again = full_roundtrip(model, tmp_path, xs)
+    check_shared(model, again, graph, name, xs)
+
+
+@pytest.mark.parametrize("name", ["siamese", "nested_sequential"])
+def test_shared_submodel_python_file_roundtrip(name, tmp_path):
+    model = make(name, tmp_path)
+    source = tmp_path / f"{name}.py"
+    source.write_text(PY_FILE.format(models=MODELS, name=name), encoding="utf-8")
+    xs = inputs(model)
+    graph, again = full_roundtrip(model, tmp_path, xs, source=source)
+    check_shared(model, again, graph, name, xs)
+
+
+def test_code_builds_the_submodel_once_and_calls_it_at_each_site(tmp_path):
+    model = make("triplet", tmp_path)
+    xs = inputs(model)
+    graph, _ = full_roundtrip(model, tmp_path, xs)
+    code = generate_code(graph)
+    assert code.count("def build_tower()") == 1
+    assert code.count("build_tower()") == 2  # the def and the one build
+    assert "    tower_model = build_tower()\n" in code
+    for site in ("tower = tower_model(anchor)",
+                 "tower_call1 = tower_model(positive)",
+                 "tower_call2 = tower_model(negative)"):
+        assert site in code
+
+
+def test_a_submodel_applied_to_its_own_output(tmp_path):
+    """``inner(inner(a))``: the second call site is fed by the first (it was
+    refused as "the sub-model is called 2 times")."""
+    keras = load_keras()
+    keras.backend.clear_session()
+    inner = keras.Sequential([keras.Input((4,), name="in4"),
+                              keras.layers.Dense(4, activation="tanh", name="d4")],
+                             name="twice")
+    a = keras.Input((4,), name="a")
+    model = keras.Model(a, keras.layers.Dense(2, name="logits")(inner(inner(a))))
+    xs = inputs(model)
+    graph, again = full_roundtrip(model, tmp_path, xs)
+    owner, sharer = (n for n in graph.nodes.values() if n.type == "Group")
+    assert sharer.shares == owner.id
+    assert [e.src for e in graph.incoming(sharer.id)] == [owner.id]
+    assert max_diff(model(xs[0]), again(xs[0])) <= TOLERANCE
+    assert again.count_params() == model.count_params() == 20 + 10
