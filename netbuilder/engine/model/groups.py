@@ -15,6 +15,7 @@ from typing import Any
 
 from netbuilder.engine.model.errors import GraphError
 from netbuilder.engine.model.graph import Graph, Node
+from netbuilder.engine.model.ops import is_op
 from netbuilder.engine.model.ports import group_io  # noqa: F401  (re-exported)
 
 GROUP = "Group"
@@ -143,18 +144,48 @@ def _inner_graph_of(graph: Graph, ids: set[str], sources: list[tuple[str, int]],
 
 def flatten_group(graph: Graph, node_id: str) -> list[str]:
     """Put a group's layers back into ``graph`` in its place (inline); returns
-    the new node ids. Layer names that clash get a suffix."""
+    the new node ids. Layer names that clash get a suffix.
+
+    A shared sub-model (groups sharing one definition) is flattened at every
+    call site at once: the first site's layers own their weights and the
+    other sites' layers share them, so the model stays the same (one set of
+    weights) and editing a layer edits every call site."""
     group = graph.node(node_id)
     if group.type != GROUP:
         raise GroupError(f"{group.name!r} is not a group")
-    inner = inner_graph(group, graph.catalog)
+    sites = graph.share_set(node_id)
+    inner = inner_graph(graph.nodes[sites[0]], graph.catalog)
+    for site in sites:  # every site can be flattened before any is changed
+        _feeding(graph, site, len(inner.input_nodes()))
+    owners: dict[str, str] | None = None
+    added: list[str] = []
+    for site in sites:
+        mapping = _inline(graph, site, inner, owners)
+        if owners is None:
+            owners = mapping
+        added += mapping.values()
+    return added
+
+
+def _feeding(graph: Graph, node_id: str, n_inputs: int) -> dict[int, tuple]:
+    """Group input port -> the (node, port) wired into it; every port must be."""
+    feeding = {e.dst_port: (e.src, e.src_port) for e in graph.incoming(node_id)}
+    missing = [k for k in range(n_inputs) if k not in feeding]
+    if missing:
+        raise GroupError(f"input {missing[0]} of group {graph.node(node_id).name!r} "
+                         "is not connected")
+    return feeding
+
+
+def _inline(graph: Graph, node_id: str, inner: Graph,
+            owners: dict[str, str] | None) -> dict[str, str]:
+    """Replace group ``node_id`` by copies of ``inner``'s layers; returns inner
+    id -> new id. ``owners`` (inner id -> new id of an earlier copy): the
+    copies share those layers instead of owning their own."""
+    group = graph.node(node_id)
     inputs = [n.id for n in inner.input_nodes()]
     outputs = [n.id for n in inner.output_nodes()]
-    feeding = {e.dst_port: (e.src, e.src_port) for e in graph.incoming(node_id)}
-    missing = [k for k in range(len(inputs)) if k not in feeding]
-    if missing:
-        raise GroupError(f"input {missing[0]} of group {group.name!r} is not "
-                         "connected")
+    feeding = _feeding(graph, node_id, len(inputs))
     consumers = graph.outgoing(node_id)
     gx, gy = group.position
     ix = [n.position[0] for n in inner.nodes.values()] or [0.0]
@@ -174,7 +205,11 @@ def flatten_group(graph: Graph, node_id: str) -> list[str]:
                                          gy + node.position[1] - cy))
         mapping[nid] = added.id
     for nid, node in inner.nodes.items():
-        if nid in mapping and node.shares in mapping:
+        if nid not in mapping:
+            continue
+        if owners is not None and not is_op(node.type):
+            graph.set_shares(mapping[nid], owners[inner.layer_owner(nid)])
+        elif owners is None and node.shares in mapping:
             graph.set_shares(mapping[nid], mapping[node.shares])
 
     def source(src: str, port: int) -> tuple[str, int]:
@@ -191,4 +226,4 @@ def flatten_group(graph: Graph, node_id: str) -> list[str]:
         inner_edge = inner.incoming(out_id)[0]
         graph.connect(*source(inner_edge.src, inner_edge.src_port), e.dst,
                       e.dst_port)
-    return list(mapping.values())
+    return mapping
