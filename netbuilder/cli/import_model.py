@@ -93,13 +93,17 @@ def run(args) -> int:
                            2) from None
     graph = result.graph
     layers = sum(1 for n in graph.nodes.values() if n.type not in ("Input", "Output"))
-    shared = sum(1 for n in graph.nodes.values() if n.shares)
-    groups = sum(1 for n in graph.nodes.values() if n.type == "Group")
+    nodes = graph.nodes.values()
+    shared = sum(1 for n in nodes if n.shares and n.type != "Group")
+    groups = sum(1 for n in nodes if n.type == "Group" and not n.shares)
+    group_calls = sum(1 for n in nodes if n.type == "Group" and n.shares)
     extra = []
     if shared:
         extra.append(f"{shared} shared-layer calls")
     if groups:
         extra.append(f"{groups} nested models")
+    if group_calls:
+        extra.append(f"{group_calls} more calls of shared nested models")
     print(f"imported {graph.name}: {layers} layers, {result.param_count:,} "
           f"parameters{'; ' + ', '.join(extra) if extra else ''}")
     for path in written:

@@ -186,3 +186,18 @@ def test_a_submodel_applied_to_its_own_output(tmp_path):
     assert [e.src for e in graph.incoming(sharer.id)] == [owner.id]
     assert max_diff(model(xs[0]), again(xs[0])) <= TOLERANCE
     assert again.count_params() == model.count_params() == 20 + 10
+
+
+def test_cli_import_counts_the_calls_and_check_is_clean(tmp_path, capsys):
+    from netbuilder.cli.main import main
+
+    make("triplet", tmp_path).save(tmp_path / "triplet.keras")
+    project = tmp_path / "triplet.nbproj"
+    assert main(["import", str(tmp_path / "triplet.keras"), "-o", str(project)]) == 0
+    assert "1 nested models, 2 more calls of shared nested models" in \
+        capsys.readouterr().out
+    assert main(["check", str(project)]) == 0
+    report = capsys.readouterr().out
+    assert "tower_call2" in report and report.rstrip().endswith("ok")
+    total = 8 * 6 + 6 + 6 * 4 + 4 + 12 * 3 + 3  # one tower, the 12->3 head
+    assert f"total: {total} params" in report

@@ -74,6 +74,9 @@ class NodeItem(QGraphicsItem):
         if self.is_group:
             layers, ins, outs = group_outline(node)
             self.summary = f"▣ group · {layers} layer{'s' if layers != 1 else ''}"
+            calls = len(graph.share_set(node.id))
+            if calls > 1:  # a shared sub-model: one definition, several calls
+                self.summary += f" · {calls} calls"
             if ins:  # the group's ports are its inner Inputs and Outputs
                 in_labels = ins if len(ins) > 1 else [""]
             if outs:
@@ -89,7 +92,9 @@ class NodeItem(QGraphicsItem):
             self.contents = None
         if self.is_group and self.expanded:
             self.contents = GroupContents(self, node, graph.catalog)
-            self.summary += " · read-only (flatten to edit)"
+            self.summary += (" · read-only (flatten to edit)" if not (
+                node.shares or self.graph_scene.sharers_of(node.id))
+                else " · shared, read-only (flatten to edit every call)")
             w, h = self.contents.size
             self.width = max(self.width, w)
             self.height = max(self.height, h, TITLE + 20)
@@ -154,13 +159,15 @@ class NodeItem(QGraphicsItem):
                     self.link_marker.scene().removeItem(self.link_marker)
                 self.link_marker = None
             return
+        what = "sub-model" if node.type == "Group" else "layer"
         if owner is not None:
-            tip = (f"Shares its layer with <b>{owner.name}</b>: one Keras layer, "
-                   "one set of weights; editing it edits both")
+            tip = (f"Shares its {what} with <b>{owner.name}</b>: one Keras "
+                   f"{'model' if what == 'sub-model' else what}, one set of "
+                   "weights; editing it edits both")
         else:
             names = ", ".join(graph.nodes[n].name for n in sharers[:6])
             more = f" and {len(sharers) - 6} more" if len(sharers) > 6 else ""
-            tip = (f"Its layer is also called by <b>{names}</b>{more}; editing it "
+            tip = (f"Its {what} is also called by <b>{names}</b>{more}; editing it "
                    "edits them too")
         if self.link_marker is None:
             self.link_marker = LinkMarker(self)

@@ -231,8 +231,10 @@ class GraphScene(QGraphicsScene):
         if item is not None:
             self.removeItem(item)
         owner = event.node.shares if event.node is not None else None
-        if owner is not None:  # its marker listed the removed call site
-            self._refresh_node(owner)
+        if owner is not None and owner in self.graph.nodes:
+            # their markers (and a group's count of calls) listed the removed site
+            for nid in self.graph.share_set(owner):
+                self._refresh_node(nid)
 
     def _edge_added(self, event: ev.EdgeAdded) -> None:
         edge = event.edge
@@ -255,7 +257,10 @@ class GraphScene(QGraphicsScene):
 
     def _shares_changed(self, event: ev.SharesChanged) -> None:
         self._sharers = None
-        for nid in {event.node_id, event.old, event.new} - {None}:
+        # Every call site of both layers: a group's summary counts its calls.
+        touched = {event.node_id, event.old, event.new} - {None}
+        for nid in {m for n in touched if n in self.graph.nodes
+                    for m in self.graph.share_set(n)} | touched:
             self._refresh_node(nid)
 
     def _node_renamed(self, event: ev.NodeRenamed) -> None:

@@ -211,9 +211,17 @@ class EditActionsMixin:
         if len(groups) != 1:
             self.show_message("Select one group to flatten")
             return []
+        graph = self.editor.graph
+        sites = graph.share_set(groups[0])
+        name = graph.nodes[sites[0]].name
         ids = self.editor.flatten(groups[0])
         if ids:
             self.scene.select_nodes(ids)
+            if len(sites) > 1:
+                self.show_message(
+                    f"Flattened all {len(sites)} call sites of the shared sub-model "
+                    f"{name!r}: their layers stay shared (one set of weights), so "
+                    "editing one edits every site. Undo puts the groups back.")
         return ids
 
     def toggle_group_expanded(self) -> bool:

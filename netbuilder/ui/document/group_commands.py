@@ -116,6 +116,8 @@ def flatten_command(graph: Graph, node_id: str) -> RewriteCommand:
     from netbuilder.engine.model.groups import flatten_group
 
     name = graph.node(node_id).name
-    return RewriteCommand(graph, f"Flatten group {name}",
+    sites = len(graph.share_set(node_id))
+    calls = f" ({sites} call sites)" if sites > 1 else ""
+    return RewriteCommand(graph, f"Flatten group {name}{calls}",
                           lambda g: flatten_group(g, node_id))
 

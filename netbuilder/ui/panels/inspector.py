@@ -258,15 +258,7 @@ class Inspector(QWidget):
         if len(self.node_ids) == 1:
             g, nid = self.graph, self.node_ids[0]
             node = g.node(nid)
-            owner = g.nodes.get(node.shares) if node.shares else None
-            sharers = [n.name for n in g.nodes.values() if n.shares == nid]
-            if owner is not None:
-                lines.append(f"⇄ Shares its layer with <b>{owner.name}</b>; editing "
-                             "it edits both.")
-            elif sharers:
-                names = ", ".join(sharers[:6]) + (" …" if len(sharers) > 6 else "")
-                lines.append(f"⇄ Shares its layer with <b>{names}</b>; editing it "
-                             "edits them too.")
+            lines += _sharing_lines(g, node)
             if node.type == "Group":
                 layers = group_outline(node)[0]
                 lines.append(f"▣ A group of {layers} layers. Double-click it on the "
@@ -377,3 +369,22 @@ class Inspector(QWidget):
             f"<b>Output</b> {shapes}<br><b>Params</b> "
             f"{params if params is None else format(params, ',')}"
             f" &nbsp; <b>FLOPs</b> {theme.human_count(flops)}")
+
+
+def _sharing_lines(g, node) -> list[str]:
+    """The shared-layer (or shared sub-model) note of one node."""
+    owner = g.nodes.get(node.shares) if node.shares else None
+    sharers = [n.name for n in g.nodes.values() if n.shares == node.id]
+    if owner is None and not sharers:
+        return []
+    names = owner.name if owner is not None else (
+        ", ".join(sharers[:6]) + (" …" if len(sharers) > 6 else ""))
+    if node.type == "Group":
+        sites = len(g.share_set(node.id))
+        return [f"⇄ Calls the same sub-model as <b>{names}</b>: one nested model, "
+                f"one set of weights. Flatten group flattens all {sites} call "
+                "sites, their layers staying shared, so an edit reaches every "
+                "site."]
+    if owner is not None:
+        return [f"⇄ Shares its layer with <b>{names}</b>; editing it edits both."]
+    return [f"⇄ Shares its layer with <b>{names}</b>; editing it edits them too."]
