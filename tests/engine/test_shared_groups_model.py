@@ -12,7 +12,7 @@ from netbuilder.engine.codegen.module import check_graph, generate
 from netbuilder.engine.model import events as ev
 from netbuilder.engine.model.errors import GraphError
 from netbuilder.engine.model.graph import Graph
-from netbuilder.engine.model.groups import flatten_group, group_params
+from netbuilder.engine.model.groups import flatten_group, group_nodes, group_params
 from netbuilder.engine.model.project import dumps, graph_to_dict, loads
 
 TOWER_PARAMS = 8 * 6 + 6 + 6 * 4 + 4  # Dense 8->6, Dense 6->4
@@ -215,3 +215,19 @@ def test_flattening_refuses_before_changing_anything():
                                          "connected"):
         flatten_group(g, g.node_by_name("tower").id)
     assert dumps(g) == text
+
+
+def test_grouping_one_call_site_of_a_shared_sub_model_is_refused():
+    g = siamese()
+    shapes = {n: [(None, 8)] for n in g.nodes}
+    with pytest.raises(GraphError, match="'tower_call1' shares its sub-model with "
+                                         "a node outside the selection"):
+        group_nodes(g, [g.node_by_name("tower_call1").id], shapes=shapes)
+    # both call sites together nest the shared sub-model one level deeper
+    outer = group_nodes(g, [g.node_by_name("tower").id,
+                            g.node_by_name("tower_call1").id], name="pair",
+                        shapes=shapes)
+    report = analyze(g)
+    assert not report.has_errors
+    assert report.info[outer.id].params == TOWER_PARAMS
+    assert build_model(g).count_params() == TOWER_PARAMS

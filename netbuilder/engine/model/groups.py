@@ -74,7 +74,8 @@ def group_nodes(graph: Graph, node_ids, name: str | None = None,
                              "inside a group")
         if node.shares is not None and node.shares not in ids or any(
                 n.shares == nid and n.id not in ids for n in graph.nodes.values()):
-            raise GroupError(f"{node.name!r} shares its layer with a node outside "
+            what = "sub-model" if node.type == GROUP else "layer"
+            raise GroupError(f"{node.name!r} shares its {what} with a node outside "
                              "the selection; select all its call sites")
     if graph.upstream(ids) & graph.downstream(ids) - ids:
         raise GroupError("the selection is not a closed block: a path leaves it and "
