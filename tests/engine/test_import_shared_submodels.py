@@ -1,7 +1,8 @@
 """Issue 15: a sub-model called several times (a Siamese network's shared
 tower, a nested Sequential applied twice, a triplet network, a shared tower
 that itself calls a shared layer) is one group definition with several call
-sites. Each model round-trips from .keras (and the first two from .py):
+sites. Each model round-trips from .keras (and the first two from .h5 and
+.py):
 import -> check clean -> code that builds the sub-model once and calls it at
 each site -> a ``.keras`` export with the carried weights, whose one nested
 model serves every call, with every weight and feature equal."""
@@ -78,8 +79,48 @@ def shared_inside():
                        name="shared_inside")
 
 
+def cnn_siamese():
+    """The keras.io Siamese example's shape: a small CNN tower on 28x28
+    images (BatchNormalization, Conv2D, AveragePooling2D, Flatten, Dense
+    tanh); the distance is written with layers instead of its Lambda."""
+    x = keras.Input((28, 28, 1), name="image")
+    h = layers.BatchNormalization(name="norm_in")(x)
+    h = layers.Conv2D(4, (5, 5), activation="tanh", name="conv1")(h)
+    h = layers.AveragePooling2D(pool_size=(2, 2), name="pool1")(h)
+    h = layers.Conv2D(8, (5, 5), activation="tanh", name="conv2")(h)
+    h = layers.AveragePooling2D(pool_size=(2, 2), name="pool2")(h)
+    h = layers.Flatten(name="flat")(h)
+    h = layers.BatchNormalization(name="norm_out")(h)
+    tower = keras.Model(x, layers.Dense(10, activation="tanh", name="embed")(h),
+                        name="embedding")
+    a = keras.Input((28, 28, 1), name="left")
+    b = keras.Input((28, 28, 1), name="right")
+    diff = layers.Subtract(name="diff")([tower(a), tower(b)])
+    squared = layers.Multiply(name="squared")([diff, diff])
+    norm = layers.BatchNormalization(name="norm_dist")(squared)
+    return keras.Model([a, b], layers.Dense(1, activation="sigmoid",
+                                            name="similar")(norm), name="cnn_siamese")
+
+
+def nested_shared():
+    """A shared tower whose own block is a sub-model it calls twice."""
+    x = keras.Input((6,), name="block_x")
+    block = keras.Model(x, layers.Dense(6, activation="relu", name="blk")(x),
+                        name="block")
+    t = keras.Input((6,), name="tower_x")
+    tower = keras.Model(t, layers.Dense(3, name="out3")(block(block(t))),
+                        name="tower")
+    a = keras.Input((6,), name="left")
+    b = keras.Input((6,), name="right")
+    logits = layers.Dense(2, name="logits")(
+        layers.Concatenate(name="both")([tower(a), tower(b)]))
+    return keras.Model([a, b], layers.Softmax(name="probs")(logits),
+                       name="nested_shared")
+
+
 MAKERS = {"siamese": siamese, "nested_sequential": nested_sequential,
-          "triplet": triplet, "shared_inside": shared_inside}
+          "triplet": triplet, "shared_inside": shared_inside,
+          "cnn_siamese": cnn_siamese, "nested_shared": nested_shared}
 '''
 
 PY_FILE = '''
@@ -96,7 +137,8 @@ def build_model():
 
 # model -> (sub-model name, number of calls)
 SHARED = {"siamese": ("tower", 2), "nested_sequential": ("encoder", 2),
-          "triplet": ("tower", 3), "shared_inside": ("block", 2)}
+          "triplet": ("tower", 3), "shared_inside": ("block", 2),
+          "cnn_siamese": ("embedding", 2), "nested_shared": ("tower", 2)}
 
 
 def make(name, tmp_path):
@@ -142,6 +184,14 @@ def test_shared_submodel_keras_file_roundtrip(name, tmp_path):
     model = make(name, tmp_path)
     xs = inputs(model)
     graph, again = full_roundtrip(model, tmp_path, xs)
+    check_shared(model, again, graph, name, xs)
+
+
+@pytest.mark.parametrize("name", ["siamese", "nested_sequential"])
+def test_shared_submodel_h5_file_roundtrip(name, tmp_path):
+    model = make(name, tmp_path)
+    xs = inputs(model)
+    graph, again = full_roundtrip(model, tmp_path, xs, suffix=".h5")
     check_shared(model, again, graph, name, xs)
 
 
@@ -201,3 +251,21 @@ def test_cli_import_counts_the_calls_and_check_is_clean(tmp_path, capsys):
     assert "tower_call2" in report and report.rstrip().endswith("ok")
     total = 8 * 6 + 6 + 6 * 4 + 4 + 12 * 3 + 3  # one tower, the 12->3 head
     assert f"total: {total} params" in report
+
+
+def test_a_shared_submodel_inside_a_shared_submodel(tmp_path):
+    from netbuilder.engine.model.groups import inner_graph
+
+    model = make("nested_shared", tmp_path)
+    graph, again = full_roundtrip(model, tmp_path, inputs(model))
+    inner = inner_graph(graph.node_by_name("tower"))
+    owner, sharer = (n for n in inner.nodes.values() if n.type == "Group")
+    assert (owner.name, sharer.shares) == ("block", owner.id)
+    code = generate_code(graph)
+    assert code.count("def build_block()") == 1
+    assert "    block_model = build_block()\n" in code
+    assert "    block_call1 = block_model(block)\n" in code
+    block = again.get_layer("tower").get_layer("block")
+    assert len(block._inbound_nodes) == 2
+    assert again.count_params() == model.count_params() == 6 * 6 + 6 + 6 * 3 + 3 \
+        + 6 * 2 + 2
