@@ -38,9 +38,11 @@ class Minimap(QWidget):
         return self.main_view.scene()
 
     def graph_rect(self) -> QRectF:
-        rect = QRectF()
-        for item in self.scene().nodes.values():
-            rect = rect.united(item.sceneBoundingRect())
+        """The graph's nodes and wires (cached by the scene until it changes,
+        so asking on every paint is cheap)."""
+        rect = self.scene().far.content_rect()
+        if rect.isNull():
+            return rect
         return rect.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
 
     def fit(self) -> None:

@@ -15,13 +15,17 @@ from PySide6.QtWidgets import QGraphicsItem
 from netbuilder.engine.model import ports
 from netbuilder.engine.model.layout import tb_port_x
 from netbuilder.ui import theme
+from netbuilder.ui.canvas.far_view import GROUP_BG, set_painted
 from netbuilder.ui.canvas.group_view import TITLE, GroupContents, group_outline
 from netbuilder.ui.canvas.port_item import PortItem
+from netbuilder.ui.canvas.semantic import (
+    FULL_DETAIL,
+    STRIP,
+    font_for,
+    label_lines,
+)
 
 LOW_DETAIL = 0.4
-FULL_DETAIL = 0.55  # below this zoom a node shows its name only, drawn larger
-MIN_TEXT_PX = 12.0  # nodes shorter than this on screen are plain blocks
-TEXT_PX = 11.0      # on-screen height of zoomed-out node text
 SINGLE_HEIGHT = 62.0
 TB_WIDTH = 220.0  # top to bottom there is room across: long names fit
 MULTI_TOP = 60.0
@@ -49,7 +53,6 @@ class NodeItem(QGraphicsItem):
         self.setZValue(1)
         self._fonts = (theme.ui_font(9, True), theme.ui_font(9.5, True),
                        theme.ui_font(8.5))
-        self._elided: dict = {}
         self.refresh(node)
         self.setPos(QPointF(*node.position))
 
@@ -108,6 +111,7 @@ class NodeItem(QGraphicsItem):
         self._elide()
         self._update_tooltip()
         self.update()
+        self.graph_scene.far.invalidate()
 
     def _sync_ports(self, ports: list[PortItem], labels: list[str],
                     is_output: bool) -> None:
@@ -121,6 +125,7 @@ class NodeItem(QGraphicsItem):
                 ports[i].label = label
             else:
                 ports.append(PortItem(self, self.node_id, i, is_output, label))
+                set_painted(ports[-1], not self.graph_scene.far_on)
         if self.tb:  # spread along the top (inputs) or bottom (outputs) side
             y = self.height if is_output else 0.0
             for i, port in enumerate(ports):
@@ -270,11 +275,10 @@ class NodeItem(QGraphicsItem):
             self._paint_badge(painter)
 
     def _paint_zoomed_out(self, painter, rect: QRectF, lod: float, outline) -> None:
-        """Semantic zoom: a coloured block whose name (or type) is drawn
-        larger relative to the node as the view zooms out, as long as the
-        node is at least :data:`MIN_TEXT_PX` tall on screen."""
-        on_screen = self.height * lod
-        if on_screen < MIN_TEXT_PX:
+        """Semantic zoom (:mod:`semantic`), for the rare frames drawn without
+        the far layer (e.g. the overview of a graph seen close up)."""
+        lines = label_lines(self.width, self.height, lod, self.name, self.type_name)
+        if not lines:
             painter.setPen(QPen(outline, 4) if outline is not None else Qt.NoPen)
             painter.setBrush(QBrush(self.color))
             painter.drawRect(rect)
@@ -282,36 +286,14 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QPen(outline, 3 / lod) if outline is not None else Qt.NoPen)
         painter.setBrush(QBrush(theme.NODE_BG))
         painter.drawRect(rect)
-        strip = min(self.height * 0.3, 5 / lod)
-        painter.fillRect(QRectF(0, 0, self.width, strip), self.color)
-        pad = min(8.0, 3 / lod)
-        room = QRectF(pad, strip, self.width - 2 * pad, self.height - strip)
-        two_lines = on_screen >= 30
-        px = min(room.height() * (0.42 if two_lines else 0.8), TEXT_PX / lod)
+        painter.fillRect(QRectF(0, 0, self.width, self.height * STRIP), self.color)
         painter.setPen(theme.NODE_TEXT)
-        if two_lines:
-            top = QRectF(room.left(), room.top(), room.width(), room.height() / 2)
-            self._draw_fitted(painter, top, self.type_name, px * 0.85, False)
-            bottom = top.translated(0, room.height() / 2)
-            self._draw_fitted(painter, bottom, self.name, px, True)
-        else:
-            text = self.name
-            if _font_for(px, True)[1].horizontalAdvance(self.name) > room.width() * 1.6:
-                text = self.type_name  # a long name would show only a stub
-            self._draw_fitted(painter, room, text, px, True)
-
-    def _draw_fitted(self, painter, rect: QRectF, text: str, px: float,
-                     bold: bool) -> None:
-        font, metrics = _font_for(px, bold)
-        key = (text, font.pixelSize(), bold, int(rect.width()))
-        elided = self._elided.get(key)
-        if elided is None:
-            if len(self._elided) > 64:
-                self._elided.clear()
-            elided = self._elided[key] = metrics.elidedText(
-                text, Qt.ElideRight, int(rect.width()))
-        painter.setFont(font)
-        painter.drawText(rect, Qt.AlignVCenter | Qt.AlignLeft, elided)
+        for x, y, w, h, px, text, bold in lines:
+            font, metrics = font_for(px / lod, bold)
+            painter.setFont(font)
+            painter.drawText(QRectF(x / lod, y / lod, w / lod, h / lod),
+                             Qt.AlignVCenter | Qt.AlignLeft,
+                             metrics.elidedText(text, Qt.ElideRight, int(w / lod)))
 
     def _paint_port_labels(self, painter) -> None:
         painter.setFont(self._fonts[2])
@@ -337,21 +319,6 @@ class NodeItem(QGraphicsItem):
         painter.setFont(self._fonts[0])
         painter.drawText(QRectF(centre.x() - 8, centre.y() - 8, 16, 16), Qt.AlignCenter,
                          "!")
-
-
-GROUP_BG = QColor("#2c3138")
-_FONTS: dict = {}
-
-
-def _font_for(px: float, bold: bool) -> tuple:
-    """A font of ``px`` scene pixels (whole pixels, cached) and its metrics."""
-    key = (max(1, int(round(px))), bold)
-    cached = _FONTS.get(key)
-    if cached is None:
-        font = theme.ui_font(9, bold)
-        font.setPixelSize(key[0])
-        cached = _FONTS[key] = (font, QFontMetrics(font))
-    return cached
 
 
 class LinkMarker(QGraphicsItem):

@@ -6,6 +6,7 @@ User gestures on the canvas (wiring, moving) are handed to the
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
 from PySide6.QtGui import QPen, Qt
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
@@ -16,6 +17,7 @@ from netbuilder.engine.model.layout import TB, direction_of
 from netbuilder.engine.model.layout.routing import route_all
 from netbuilder.ui import theme
 from netbuilder.ui.canvas.edge_item import EdgeItem, wire_path
+from netbuilder.ui.canvas.far_view import FarLayer, set_painted
 from netbuilder.ui.canvas.node_item import NodeItem
 from netbuilder.ui.canvas.port_item import PortItem
 
@@ -42,6 +44,9 @@ class GraphScene(QGraphicsScene):
         self._highlighted: list[PortItem] = []
         self._sharers: dict[str, list[str]] | None = None
         self.direction = direction_of(graph)
+        self.far_on = False  # zoomed out: the far layer draws the graph
+        self.far = FarLayer(self)
+        self.selectionChanged.connect(self._selection_changed)
         self._route_timer = QTimer(self)
         self._route_timer.setSingleShot(True)
         self._route_timer.setInterval(0)
@@ -69,7 +74,10 @@ class GraphScene(QGraphicsScene):
     def rebuild(self) -> None:
         self._sharers = None
         self.direction = direction_of(self.graph)
+        if self.far.scene() is self:
+            self.removeItem(self.far)  # kept: clear() would delete it
         self.clear()
+        self.addItem(self.far)
         self.nodes.clear()
         self.edges.clear()
         self._adj.clear()
@@ -81,6 +89,39 @@ class GraphScene(QGraphicsScene):
         self._refresh_connected()
         self.update_scene_rect()
         self.reroute()
+
+    # ------------------------------------------------------------ detail
+    def set_far(self, on: bool) -> None:
+        """Zoomed out (``on``): the items stop painting themselves and the
+        far layer draws the graph in batches (see :mod:`far_view`)."""
+        if on == self.far_on:
+            return
+        self.far_on = on
+        for item in self.nodes.values():
+            self._set_node_painted(item)
+        for item in self.edges.values():
+            set_painted(item, not on)
+        self.far.set_active(on)
+
+    def _set_node_painted(self, item: NodeItem) -> None:
+        set_painted(item, not self.far_on)
+        for port in item.inputs + item.outputs:
+            set_painted(port, not self.far_on)
+
+    def _selection_changed(self) -> None:
+        if shiboken6.isValid(self.far):  # not while the scene is destroyed
+            self.far.refresh()
+
+    def highlighted_ports(self) -> list[PortItem]:
+        return self._highlighted
+
+    def addItem(self, item) -> None:
+        super().addItem(item)
+        self.far.invalidate()
+
+    def removeItem(self, item) -> None:
+        super().removeItem(item)
+        self.far.invalidate()
 
     # ------------------------------------------------------------ routing
     def schedule_reroute(self) -> None:
@@ -102,6 +143,7 @@ class GraphScene(QGraphicsScene):
                           (b.x(), b.y())))
         for item, route in zip(items, route_all(rects, wires, self.tb), strict=True):
             item.set_route(route, self.tb)
+        self.far.invalidate()
 
     def node_rect(self, node_id: str) -> QRectF:
         item = self.nodes[node_id]
@@ -113,6 +155,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_node_item(self, node) -> NodeItem:
         item = NodeItem(self, node)
+        self._set_node_painted(item)
         self.nodes[node.id] = item
         self.addItem(item)
         return item
@@ -128,6 +171,7 @@ class GraphScene(QGraphicsScene):
                 return None
         item = EdgeItem(edge, src.outputs[edge.src_port], dst.inputs[edge.dst_port])
         item.set_label(*self._label_for(edge))
+        set_painted(item, not self.far_on)
         self.edges[edge] = item
         self._adj.setdefault(edge.src, set()).add(edge)
         self._adj.setdefault(edge.dst, set()).add(edge)
@@ -157,6 +201,7 @@ class GraphScene(QGraphicsScene):
             for p in item.inputs:
                 p.connected = (nid, p.index) in used_in
                 p.update()
+        self.far.invalidate()
 
     def _refresh_node(self, node_id: str) -> None:
         item = self.nodes.get(node_id)
@@ -285,6 +330,7 @@ class GraphScene(QGraphicsScene):
             self.rebuild()  # ports move to other sides
 
     def node_item_moved(self, item: NodeItem) -> None:
+        self.far.invalidate()
         for edge in self._adj.get(item.node_id, ()):
             eitem = self.edges.get(edge)
             if eitem is not None:
@@ -302,10 +348,12 @@ class GraphScene(QGraphicsScene):
         for nid, item in self.nodes.items():
             severity, text, _ports = by_node.get(nid, (None, "", ()))
             item.set_problem(severity, text)
+        self.far.refresh()
         for edge, item in self.edges.items():
             entry = by_node.get(edge.dst)
             item.set_error(bool(entry and entry[0] == "error"
                                 and edge.dst_port in entry[2]))
+        self.far.refresh()
 
     # ------------------------------------------------------------ selection
     def selected_node_ids(self) -> list[str]:
@@ -409,6 +457,7 @@ class GraphScene(QGraphicsScene):
                     if g.edge_into(nid, p.index) is None:
                         p.set_highlight(True)
                         self._highlighted.append(p)
+            self.far.refresh()
         else:
             if g.edge_into(port.node_id, port.index) is not None:
                 return
@@ -419,6 +468,7 @@ class GraphScene(QGraphicsScene):
                 for p in item.outputs:
                     p.set_highlight(True)
                     self._highlighted.append(p)
+            self.far.refresh()
 
     def _finish_wire(self, pos: QPointF) -> None:
         start = self._drag_port
@@ -427,6 +477,7 @@ class GraphScene(QGraphicsScene):
         for p in self._highlighted:
             p.set_highlight(False)
         self._highlighted = []
+        self.far.refresh()
         target = self.port_at(pos)
         detached, self._detached = self._detached, None
         if detached is not None:

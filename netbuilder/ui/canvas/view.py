@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView
 
 from netbuilder.ui import theme
+from netbuilder.ui.canvas.semantic import FULL_DETAIL
 
 LAYER_MIME = "application/x-netbuilder-layer"
 MIN_ZOOM, MAX_ZOOM = 0.05, 4.0
@@ -37,6 +38,13 @@ class GraphView(QGraphicsView):
         self._panning = False
         self._pan_start = QPointF()
         self._space = False
+        self.zoomChanged.connect(self.sync_detail)
+
+    def sync_detail(self, *_args) -> None:
+        """Zoomed out, the scene draws in batches (see :mod:`far_view`)."""
+        scene = self.scene()
+        if scene is not None and hasattr(scene, "set_far"):
+            scene.set_far(self.zoom() < FULL_DETAIL)
 
     # ------------------------------------------------------------ zoom
     def zoom(self) -> float:
@@ -197,6 +205,9 @@ class GraphView(QGraphicsView):
     def drawBackground(self, painter, rect) -> None:
         painter.fillRect(rect, theme.CANVAS_BG)
         zoom = self.zoom()
+        scene = self.scene()
+        if getattr(scene, "far_on", zoom < FULL_DETAIL) != (zoom < FULL_DETAIL):
+            QTimer.singleShot(0, self.sync_detail)  # zoomed without set_zoom
         if zoom < 0.3:
             return
         step = 20
