@@ -34,6 +34,8 @@ def render_scene(scene, path: str, scale: float = 1.5) -> Path:
 
     for item in scene.nodes.values():
         item.setCacheMode(QGraphicsItem.NoCache)
+    far = scene.far_on
+    scene.set_far(False)  # every item draws itself, at full detail
     try:
         source = scene_rect(scene)
         if suffix == ".svg":
@@ -65,6 +67,7 @@ def render_scene(scene, path: str, scale: float = 1.5) -> Path:
         else:
             raise ValueError(f"{out.name}: choose a .png or .svg file name")
     finally:
+        scene.set_far(far)
         for item in scene.nodes.values():
             item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         for item in selected:
