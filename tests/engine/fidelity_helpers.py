@@ -53,7 +53,7 @@ def features(model, xs):
         if isinstance(out, (list, tuple, dict)):
             continue
         named.append((layer.name, out))
-    while True:
+    while named:
         try:
             probe = keras.Model(model.inputs, [t for _, t in named])
             break
@@ -62,6 +62,8 @@ def features(model, xs):
             if cut is None:
                 raise
             del named[int(cut.group(1))]
+    if not named:  # every layer is inside a nested model
+        return {}
     got = probe(xs if len(xs) > 1 else xs[0], training=False)
     got = got if isinstance(got, (list, tuple)) else [got]
     return {name: np.asarray(v) for (name, _), v in zip(named, got, strict=True)}

@@ -1,11 +1,10 @@
 """Issue 15: a sub-model called several times (a Siamese network's shared
 tower, a nested Sequential applied twice, a triplet network, a shared tower
 that itself calls a shared layer) is one group definition with several call
-sites. Each model round-trips from .keras (and the first two from .h5 and
-.py):
-import -> check clean -> code that builds the sub-model once and calls it at
-each site -> a ``.keras`` export with the carried weights, whose one nested
-model serves every call, with every weight and feature equal."""
+sites. Each model round-trips from .keras (the first two also from .h5 and
+.py): import -> check clean -> code that builds the sub-model once and calls
+it at each site -> a ``.keras`` export with the carried weights, whose one
+nested model serves every call, with every weight and feature equal."""
 
 import numpy as np
 import pytest
@@ -269,3 +268,51 @@ def test_a_shared_submodel_inside_a_shared_submodel(tmp_path):
     assert len(block._inbound_nodes) == 2
     assert again.count_params() == model.count_params() == 6 * 6 + 6 + 6 * 3 + 3 \
         + 6 * 2 + 2
+
+
+@pytest.mark.parametrize("kind", ["sub-model", "layer"])
+def test_the_call_site_inheriting_a_removed_owner_keeps_the_weights(kind,
+                                                                     tmp_path):
+    """Delete the owner's branch: the other call site takes over the layer
+    (or sub-model) and its imported weights, not fresh ones."""
+    from netbuilder.engine.codegen.execute import build
+    from netbuilder.engine.importing.importer import import_model, save_imported
+    from netbuilder.engine.model.project import load_project
+
+    keras = load_keras()
+    keras.backend.clear_session()
+    x = keras.Input((8,), name="tower_in")
+    shared = keras.layers.Dense(4, name="shared") if kind == "layer" else \
+        keras.Model(x, keras.layers.Dense(4, name="t_embed")(x), name="tower")
+    a, b = keras.Input((8,), name="left"), keras.Input((8,), name="right")
+    model = keras.Model([a, b], [shared(a), shared(b)], name="two_calls")
+    model.save(tmp_path / "two.keras")
+    save_imported(import_model(tmp_path / "two.keras"), tmp_path / "two.nbproj")
+    g = load_project(tmp_path / "two.nbproj").graph
+    owner = g.node_by_name(shared.name)
+    heir = next(n for n in g.nodes.values() if n.shares == owner.id)
+    first_output = g.outgoing(owner.id)[0].dst
+    for node_id in (g.node_by_name("left").id, owner.id, first_output):
+        g.remove_node(node_id)
+    assert heir.shares is None
+    built = build(g)
+    assert built.weights_notes == ["weights loaded for 1 layers"]
+    xb = inputs(model)[1]
+    assert max_diff(model([xb, xb])[1], built.model(xb)) <= TOLERANCE
+
+
+def test_a_nested_functional_model_as_the_models_output(tmp_path):
+    """Keras numbers a nested Functional model's calls from 1 in the
+    config's outputs: its call as the model's output was "not a layer call"."""
+    keras = load_keras()
+    keras.backend.clear_session()
+    x = keras.Input((8,), name="tower_in")
+    tower = keras.Model(x, keras.layers.Dense(4, name="t_embed")(x), name="tower")
+    a, b = keras.Input((8,), name="left"), keras.Input((8,), name="right")
+    model = keras.Model([a, b], [tower(a), tower(b)], name="towers_out")
+    xs = inputs(model)
+    graph, again = full_roundtrip(model, tmp_path, xs)
+    sources = [graph.incoming(n.id)[0].src for n in graph.output_nodes()]
+    assert [graph.nodes[s].name for s in sources] == ["tower", "tower_call1"]
+    for want, got in zip(model(xs), again(xs), strict=True):
+        assert max_diff(want, got) <= TOLERANCE

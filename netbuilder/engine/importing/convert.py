@@ -145,17 +145,22 @@ class _Converter:
         for node_id, label, wires in op_wires:
             for port, h in wires:
                 self._connect(graph, calls, h, node_id, port, label)
-        self._model_io(graph, config, calls)
+        # Keras numbers a nested Functional model's calls from 1 in the
+        # config's outputs (its "built-in node"), from 0 everywhere else.
+        functional = {name for name, op in layers.items()
+                      if isinstance(op, keras.Model) and _functional_class(op)}
+        self._model_io(graph, config, calls, functional)
 
     def _model_io(self, graph: Graph, config: dict,
-                  calls: dict[tuple[str, int], str]) -> None:
+                  calls: dict[tuple[str, int], str],
+                  functional: set[str] = frozenset()) -> None:
         """Output nodes in the model's order, Inputs ordered; a dict of
         inputs or outputs keeps its keys, in the order of the Input/Output
         nodes, in ``graph.extra["structure"]`` so code and exports rebuild
-        the dict."""
+        the dict. ``functional``: the nested Functional models' names."""
         outputs, out_keys = _io_entries(config["output_layers"])
         for lname, k, t in outputs:
-            src = calls.get((lname, k))
+            src = calls.get((lname, k - 1 if lname in functional else k))
             if src is None:
                 raise ImportFailure(f"model output {lname!r} is not a layer call")
             out = graph.add_node("Output", name=graph.unique_name(

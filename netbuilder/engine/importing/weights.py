@@ -60,8 +60,44 @@ def weighted_nodes(graph: Graph, prefix: str = "") -> Iterator[tuple[str, list, 
         yield path, [node.name], node
 
 
+def shared_paths(graph: Graph, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(path at a call site that shares a layer or sub-model, path of the
+    layer that owns the weights) for every weighted layer reached through a
+    sharer, looking inside groups. The weights file and the fingerprints
+    name each such path too, so that when an owner is removed the call site
+    that inherits its layer keeps the imported weights."""
+    from netbuilder.engine.model.groups import GROUP, GroupError, inner_graph
+
+    for node in graph.nodes.values():
+        if node.type in SKIP_TYPES or is_op(node.type):
+            continue
+        path = prefix + _key(node.id)
+        owner = node.shares if node.shares in graph.nodes else None
+        if owner is not None and node.type != GROUP:
+            yield path, prefix + _key(owner)
+            continue
+        if node.type != GROUP:
+            continue
+        try:
+            inner = inner_graph(node, graph.catalog)
+        except GroupError:
+            continue
+        pairs = list(shared_paths(inner, path + "/"))
+        if owner is None:
+            yield from pairs
+            continue
+        owner_path = prefix + _key(owner)
+        pairs += [(sub, sub) for sub, _, _ in weighted_nodes(inner, path + "/")]
+        for sub, source in pairs:
+            yield sub, owner_path + source[len(path):]
+
+
 def fingerprints(graph: Graph) -> dict[str, str]:
-    return {path: fingerprint(node) for path, _, node in weighted_nodes(graph)}
+    out = {path: fingerprint(node) for path, _, node in weighted_nodes(graph)}
+    for path, owner in shared_paths(graph):
+        if owner in out:
+            out[path] = out[owner]
+    return out
 
 
 def _find_layer(model: Any, names: list[str]) -> Any:
@@ -79,6 +115,9 @@ def collect_weights(model: Any, graph: Graph) -> dict[str, list]:
         arrays = _find_layer(model, names).get_weights()
         if arrays:
             out[path] = arrays
+    for path, owner in shared_paths(graph):
+        if owner in out:
+            out[path] = out[owner]  # the same arrays: written once, linked
     return out
 
 
@@ -91,7 +130,15 @@ def save_weights(weights: dict[str, list], path: str | os.PathLike) -> None:
     # failure or a kill leaves the previous weights and no stray temp.
     with atomic_path(path) as tmp, h5py.File(tmp, "w", locking=False) as fh:
         fh.attrs["format"] = "netbuilder-weights"
+        written: dict[int, str] = {}  # id of an arrays list -> its first key
         for key, arrays in weights.items():
+            if id(arrays) in written:  # a shared layer's other call site
+                parent = key.rpartition("/")[0]
+                if parent:
+                    fh.require_group(parent)
+                fh[key] = fh[written[id(arrays)]]  # a hard link: no copy
+                continue
+            written[id(arrays)] = key
             group = fh.require_group(key)
             for i, array in enumerate(arrays):
                 group.create_dataset(f"w{i}", data=array)
@@ -106,11 +153,21 @@ def read_weights(path: str | os.PathLike) -> dict[str, list]:
         if fh.attrs.get("format") != "netbuilder-weights":
             raise ValueError("not a NetBuilder weights file")
 
-        def visit(name, obj):
-            if isinstance(obj, h5py.Group) and "count" in obj.attrs:
-                out[name] = [obj[f"w{i}"][()] for i in range(int(obj.attrs["count"]))]
-
-        fh.visititems(visit)
+        # Walked by links: a shared layer's arrays are one object reached
+        # from each call site's key. Folders are entered once each, so links
+        # that loop back cannot make the walk endless.
+        stack, entered = [(fh, "")], {fh}
+        while stack:
+            group, prefix = stack.pop()
+            for name, obj in group.items():
+                if not isinstance(obj, h5py.Group):
+                    continue
+                if "count" in obj.attrs:
+                    out[prefix + name] = [obj[f"w{i}"][()]
+                                          for i in range(int(obj.attrs["count"]))]
+                elif obj not in entered:
+                    entered.add(obj)
+                    stack.append((obj, f"{prefix}{name}/"))
     return out
 
 
