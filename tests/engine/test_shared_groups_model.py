@@ -231,3 +231,25 @@ def test_grouping_one_call_site_of_a_shared_sub_model_is_refused():
     assert not report.has_errors
     assert report.info[outer.id].params == TOWER_PARAMS
     assert build_model(g).count_params() == TOWER_PARAMS
+
+
+def test_a_shared_layer_fed_another_shape_is_an_error_before_building():
+    """'again' calls hidden's Dense (8 -> 6) on a 6-wide tensor: Keras
+    refuses when building; the check says so first (it used to say ok)."""
+    g = Graph("m")
+    x = g.add_node("Input", name="x", params={"shape": [8]})
+    hidden = g.add_node("Dense", name="hidden", params={"units": 6})
+    again = g.add_node("Dense", name="again", params={"units": 6})
+    g.set_shares(again.id, hidden.id)
+    out = g.add_node("Output", name="out")
+    g.connect(x.id, 0, hidden.id, 0)
+    g.connect(hidden.id, 0, again.id, 0)
+    g.connect(again.id, 0, out.id, 0)
+    errors = [d for d in analyze(g).diagnostics if d.severity == "error"]
+    assert [(d.node, d.message) for d in errors] == [(
+        again.id, "'again' calls the layer of 'hidden', whose weights are "
+        "(8, 6) and (6,), made for the inputs of 'hidden'; the inputs of "
+        "'again' would need (6, 6) and (6,).")]
+    g.set_param(hidden.id, "units", 8)  # 8 -> 8: both calls fit one layer
+    assert not analyze(g).has_errors
+    assert build_model(g).count_params() == 8 * 8 + 8

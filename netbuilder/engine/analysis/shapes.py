@@ -43,6 +43,8 @@ class NodeInfo:
     params: int = 0
     flops: int = 0
     memory: int | None = None  # bytes of the outputs for one sample
+    # The shapes of the layer's weights (a shared layer's call sites must agree)
+    weight_shapes: tuple = ()
 
     def to_json(self) -> dict[str, Any]:
         shapes = [list(s) if s is not None else None for s in self.output_shapes]
@@ -141,7 +143,8 @@ class ShapeInference:
                     self._cache[node_id] = cache[node_id]
         report.diagnostics = structural_diagnostics(graph) + [
             cache[n].problem for n in order
-            if n in cache and cache[n].problem is not None]
+            if n in cache and cache[n].problem is not None
+        ] + _shared_weight_problems(graph, report.info)
         return report
 
     # ------------------------------------------------------------ one node
@@ -231,7 +234,32 @@ class ShapeInference:
         in_shapes = [s for _, s, _, _ in sorted(inputs)]
         flops = estimate_flops(node.type, node.params, in_shapes, shapes, weights)
         return NodeInfo(shapes, dtypes, weights, flops,
-                        activation_bytes(shapes, dtypes)), None
+                        activation_bytes(shapes, dtypes),
+                        tuple(tuple(w.shape) for w in layer.weights)), None
+
+
+def _shared_weight_problems(graph: Graph, info: dict[str, NodeInfo]
+                            ) -> list[Diagnostic]:
+    """A shared layer has one set of weights, made for its owner's inputs: a
+    call site whose inputs would need weights of other shapes cannot call
+    it (Keras refuses when the model is built)."""
+    out = []
+    for node in graph.nodes.values():
+        mine, theirs = info.get(node.id), info.get(node.shares or "")
+        if mine is None or theirs is None or node.type == "Group" \
+                or mine.weight_shapes == theirs.weight_shapes:
+            continue
+        owner = graph.nodes[node.shares].name
+        have, need = (" and ".join(fmt_shape(w) for w in i.weight_shapes) or "none"
+                      for i in (theirs, mine))
+        out.append(Diagnostic(
+            ERROR, node.id, None,
+            f"'{node.name}' calls the layer of '{owner}', whose weights are "
+            f"{have}, made for the inputs of '{owner}'; the inputs of "
+            f"'{node.name}' would need {need}.",
+            f"Wire into '{node.name}' tensors shaped like those into '{owner}', "
+            "or give it a layer of its own."))
+    return out
 
 
 def _group_info(graph: Graph, node, inputs) -> tuple[NodeInfo | None,
