@@ -253,3 +253,31 @@ def test_a_shared_layer_fed_another_shape_is_an_error_before_building():
     g.set_param(hidden.id, "units", 8)  # 8 -> 8: both calls fit one layer
     assert not analyze(g).has_errors
     assert build_model(g).count_params() == 8 * 8 + 8
+
+
+def test_a_small_file_cannot_make_a_huge_model_through_sharing():
+    """1,000 sharers of a 600-layer sub-model (a 100 kB file) would put
+    600,000 layers in memory: refused before anything is copied."""
+    inner = Graph("big")
+    prev = inner.add_node("Input", name="i", params={"shape": [4]})
+    for k in range(598):
+        node = inner.add_node("ReLU", name=f"r{k}")
+        inner.connect(prev.id, 0, node.id, 0)
+        prev = node
+    inner.connect(prev.id, 0, inner.add_node("Output", name="o").id, 0)
+    doc = {"format": "netbuilder-project", "schema_version": 1, "name": "bomb",
+           "nodes": [{"id": "g0", "type": "Group", "name": "g0",
+                      "params": group_params(inner)}]
+           + [{"id": f"g{k}", "type": "Group", "name": f"g{k}", "params": {},
+               "shares": "g0"} for k in range(1, 1001)],
+           "edges": []}
+    text = json.dumps(doc)
+    assert len(text) < 200_000
+    result = loads(text)
+    assert result.graph is None
+    assert result.fatal_reason == ("its shared sub-models add 600,000 layers once "
+                                   "each call is counted; NetBuilder opens up to "
+                                   "500,000")
+    doc["nodes"] = doc["nodes"][:51]  # 50 call sites more: 30,000 layers
+    again = loads(json.dumps(doc)).graph
+    assert again.nodes["g50"].params == again.nodes["g0"].params

@@ -37,6 +37,10 @@ from netbuilder.engine.model.safe_files import (
 FORMAT = "netbuilder-project"
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# Layers that groups sharing a sub-model may add (each call site of a shared
+# sub-model holds its definition in memory): a small file cannot make a huge
+# model.
+MAX_SHARED_EXPANSION = 500_000
 CORE_KEYS = {"format", "schema_version", "name", "nodes", "edges"}
 
 
@@ -244,6 +248,11 @@ def from_dict(doc: Any, catalog: Catalog | None = None) -> LoadResult:
         doc = migrate(dict(doc), version)
     except ValueError as exc:
         return _fatal(str(exc))
+    shared = _expanded_size(doc, {}, True) - _expanded_size(doc, {}, False)
+    if shared > MAX_SHARED_EXPANSION:
+        return _fatal(f"its shared sub-models add {shared:,} layers once each call "
+                      f"is counted; NetBuilder opens up to "
+                      f"{MAX_SHARED_EXPANSION:,}")
 
     name = doc.get("name", "")
     if not isinstance(name, str):
@@ -259,6 +268,36 @@ def from_dict(doc: Any, catalog: Catalog | None = None) -> LoadResult:
                if nid[:1] == "n" and nid[1:].isdigit()]
     graph._id_counter = max(numbers, default=0)
     return LoadResult(graph, problems)
+
+
+def _expanded_size(doc: Any, memo: dict[int, int], shared: bool) -> int:
+    """Nodes of a project document, nested groups' graphs included; with
+    ``shared``, a group that shares another's sub-model counts that
+    sub-model again (what loading gives it). Linear: each graph document
+    is counted once."""
+    nodes = doc.get("nodes") if isinstance(doc, dict) else None
+    if not isinstance(nodes, list):
+        return 0
+    if id(doc) in memo:
+        return memo[id(doc)]
+    by_id = {n.get("id"): n for n in nodes if isinstance(n, dict)
+             and isinstance(n.get("id"), str)}
+    total = 0
+    for node in nodes:
+        if not isinstance(node, dict):
+            continue
+        total += 1
+        if node.get("type") != "Group":
+            continue
+        owner = by_id.get(node.get("shares")) if shared and isinstance(
+            node.get("shares"), str) else None
+        source = owner if isinstance(owner, dict) and owner.get("type") == \
+            "Group" else node  # loading gives a sharer its owner's graph
+        params = source.get("params")
+        inner = params.get("graph") if isinstance(params, dict) else None
+        total += _expanded_size(inner, memo, shared)
+    memo[id(doc)] = total
+    return total
 
 
 def _load_nodes(graph: Graph, nodes: Any, problems: list[Problem]) -> None:
