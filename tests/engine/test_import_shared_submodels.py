@@ -299,6 +299,16 @@ def test_the_call_site_inheriting_a_removed_owner_keeps_the_weights(kind,
     assert built.weights_notes == ["weights loaded for 1 layers"]
     xb = inputs(model)[1]
     assert max_diff(model([xb, xb])[1], built.model(xb)) <= TOLERANCE
+    if kind == "layer":  # an edit of the heir is named like any other
+        from netbuilder.engine.importing.weights import (
+            edited_layers,
+            weight_paths,
+            weights_path,
+        )
+
+        g.set_param(heir.id, "use_bias", False)
+        assert edited_layers(g, weight_paths(weights_path(g))) == {
+            heir.id: "shared_call1"}
 
 
 def test_a_nested_functional_model_as_the_models_output(tmp_path):

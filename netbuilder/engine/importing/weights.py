@@ -145,30 +145,46 @@ def save_weights(weights: dict[str, list], path: str | os.PathLike) -> None:
             group.attrs["count"] = len(arrays)
 
 
-def read_weights(path: str | os.PathLike) -> dict[str, list]:
+def _layer_groups(fh) -> Iterator[tuple[str, Any]]:
+    """(layer path, HDF5 group) of every layer's arrays in an open weights
+    file, walked by links: a shared layer's arrays are one object reached
+    from each call site's key. Folders are entered once each, so links that
+    loop back cannot make the walk endless."""
     import h5py
 
-    out: dict[str, list] = {}
-    with h5py.File(path, "r") as fh:
-        if fh.attrs.get("format") != "netbuilder-weights":
-            raise ValueError("not a NetBuilder weights file")
+    stack, entered = [(fh, "")], {fh}
+    while stack:
+        group, prefix = stack.pop()
+        for name, obj in group.items():
+            if not isinstance(obj, h5py.Group):
+                continue
+            if "count" in obj.attrs:
+                yield prefix + name, obj
+            elif obj not in entered:
+                entered.add(obj)
+                stack.append((obj, f"{prefix}{name}/"))
 
-        # Walked by links: a shared layer's arrays are one object reached
-        # from each call site's key. Folders are entered once each, so links
-        # that loop back cannot make the walk endless.
-        stack, entered = [(fh, "")], {fh}
-        while stack:
-            group, prefix = stack.pop()
-            for name, obj in group.items():
-                if not isinstance(obj, h5py.Group):
-                    continue
-                if "count" in obj.attrs:
-                    out[prefix + name] = [obj[f"w{i}"][()]
-                                          for i in range(int(obj.attrs["count"]))]
-                elif obj not in entered:
-                    entered.add(obj)
-                    stack.append((obj, f"{prefix}{name}/"))
-    return out
+
+def _open_weights(path: str | os.PathLike):
+    import h5py
+
+    fh = h5py.File(path, "r")
+    if fh.attrs.get("format") != "netbuilder-weights":
+        fh.close()
+        raise ValueError("not a NetBuilder weights file")
+    return fh
+
+
+def read_weights(path: str | os.PathLike) -> dict[str, list]:
+    with _open_weights(path) as fh:
+        return {key: [group[f"w{i}"][()] for i in range(int(group.attrs["count"]))]
+                for key, group in _layer_groups(fh)}
+
+
+def weight_paths(path: str | os.PathLike) -> set[str]:
+    """The layer paths a weights file holds arrays for (arrays not read)."""
+    with _open_weights(path) as fh:
+        return {key for key, _ in _layer_groups(fh)}
 
 
 @dataclass

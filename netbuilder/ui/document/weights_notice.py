@@ -21,7 +21,7 @@ _files: dict[tuple[str, float], set[str]] = {}
 
 def _paths_with_weights(graph) -> set[str] | None:
     """Layer paths the weights file holds arrays for (None: unknown)."""
-    from netbuilder.engine.importing.weights import weights_path
+    from netbuilder.engine.importing.weights import weight_paths, weights_path
 
     path = weights_path(graph)
     if path is None or not path.is_file():
@@ -29,14 +29,7 @@ def _paths_with_weights(graph) -> set[str] | None:
     key = (str(path), os.path.getmtime(path))
     if key not in _files:
         try:
-            import h5py
-
-            found: set[str] = set()
-            with h5py.File(path, "r") as fh:
-                fh.visititems(lambda name, obj: found.add(name)
-                              if isinstance(obj, h5py.Group) and "count" in obj.attrs
-                              else None)
-            _files[key] = found
+            _files[key] = weight_paths(path)
         except (OSError, ImportError, ValueError):
             return None
     return _files[key]
