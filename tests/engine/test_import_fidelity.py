@@ -109,13 +109,16 @@ def test_vgg16_h5_roundtrip(tmp_path):
 def test_densenet121_file_roundtrip(tmp_path):
     graph, _ = roundtrip_file(app("DenseNet121", input_shape=(64, 64, 3),
                                   classes=10), tmp_path)
-    # a deep model is laid out top to bottom: every wire runs downward, and
-    # no two nodes share a place
+    # a deep model is laid out top to bottom, in columns read left to right:
+    # every wire runs downward or on to a later column, and no two nodes
+    # share a place
     from netbuilder.engine.model.layout import TB, direction_of
 
     assert direction_of(graph) == TB
     pos = {nid: n.position for nid, n in graph.nodes.items()}
-    assert all(pos[e.src][1] < pos[e.dst][1] for e in graph.edges)
+    assert all(pos[e.src][1] < pos[e.dst][1] or pos[e.src][0] < pos[e.dst][0]
+               for e in graph.edges)
+    assert len({x for x, _y in pos.values()}) > 1  # wrapped: not one column
     assert len(set(pos.values())) == len(pos)
 
 

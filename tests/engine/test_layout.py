@@ -16,12 +16,15 @@ from netbuilder.engine.model.layout import (
     set_direction,
 )
 from netbuilder.engine.model.layout.layering import (
+    Layered,
     build_layers,
     count_inversions,
     crossings,
+    transpose,
 )
 from netbuilder.engine.model.layout.metrics import anchors, measure
 from netbuilder.engine.model.layout.routing import route_all
+from netbuilder.engine.model.layout.wrap import cut_layers
 from netbuilder.engine.model.project import dumps, loads
 
 
@@ -155,3 +158,70 @@ def test_direction_is_stored_in_the_project():
 def test_deep_graphs_read_top_to_bottom():
     assert best_direction(resnet_like(4)) == TB
     assert best_direction(resnet_like(1)) == LR
+
+
+def chain(n: int) -> Graph:
+    g = Graph("chain")
+    prev = g.add_node("Input", "x", {"shape": [8]}).id
+    for i in range(n):
+        nid = g.add_node("Dense", f"d{i}", {"units": 8}).id
+        g.connect(prev, 0, nid, 0)
+        prev = nid
+    out = g.add_node("Output", "y", {}).id
+    g.connect(prev, 0, out, 0)
+    return g
+
+
+def test_a_long_chain_wraps_into_columns_read_left_to_right():
+    g = resnet_like(60)  # 182 nodes, one layer each: 19,000 px as one column
+    pos = layout_positions(g, direction=TB)
+    columns = sorted({x for x, _y in pos.values()})
+    assert len(columns) >= 4
+    order = [pos[n] for n in g.topological_order()]
+    assert order == sorted(order)  # left column first, each top to bottom
+    rects = rects_of(g, pos, TB)
+    assert overlaps(rects) == 0
+    width = max(x + w for x, _y, w, _h in rects.values())
+    height = max(y + h for _x, y, _w, h in rects.values())
+    assert 0.8 < width / height < 3.0  # fills a window, not a thin strip
+    sizes = {n: node_size(g, n, TB) for n in g.nodes}
+    wires = anchors(g, pos, sizes, True)
+    assert measure(rects, wires, True)["wires_through_nodes"] == 0
+
+
+def test_short_graphs_and_left_to_right_chains_of_a_window_do_not_wrap():
+    pos = layout_positions(chain(20), direction=TB)
+    assert len({x for x, _y in pos.values()}) == 1
+    pos = layout_positions(chain(12), direction=LR)
+    assert len({y for _x, y in pos.values()}) == 1
+
+
+def test_cut_prefers_the_boundary_with_fewest_wires():
+    lengths = [100.0] * 40
+    links = [0] + [3] * 39
+    links[22] = 1  # near the middle (20), one wire only
+    assert cut_layers(lengths, links, 2) == [(0, 22), (22, 40)]
+    assert cut_layers(lengths, [0] + [1] * 39, 2) == [(0, 20), (20, 40)]
+    assert cut_layers(lengths, links, 1) == [(0, 40)]
+
+
+def test_backward_wire_takes_the_corridor_between_columns():
+    # two columns of three nodes; the wire from the bottom of the left one
+    # to the top of the right one runs up between them, not round the right
+    rects = {f"l{i}": (0, 100 * i, 100, 50) for i in range(3)}
+    rects |= {f"r{i}": (300, 100 * i, 100, 50) for i in range(3)}
+    wires = [("l2", (50, 250), "r0", (350, 0))]
+    points, _kinds = route_all(rects, wires, True)[0]
+    assert measure(rects, wires, True)["wires_through_nodes"] == 0
+    ups = [(p, q) for p, q in zip(points, points[1:], strict=False)
+           if p[0] == q[0] and p[1] > 250 and q[1] < 0]  # up past all nodes
+    assert len(ups) == 1 and 100 < ups[0][0][0] < 300
+
+
+def test_transpose_swaps_neighbours_that_cross():
+    lay = Layered([["a", "b"], ["c", "d"]],
+                  preds={"a": [], "b": [], "c": ["b"], "d": ["a"]},
+                  succs={"a": ["d"], "b": ["c"], "c": [], "d": []})
+    assert crossings(lay.layers, lay.succs) == 1
+    transpose(lay, {"a": 0.0, "b": 1.0, "c": 0.0, "d": 1.0})
+    assert crossings(lay.layers, lay.succs) == 0

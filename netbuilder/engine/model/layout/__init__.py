@@ -11,6 +11,7 @@ from __future__ import annotations
 from netbuilder.engine.model.graph import Graph
 from netbuilder.engine.model.layout.layering import build_layers
 from netbuilder.engine.model.layout.placement import Placer
+from netbuilder.engine.model.layout.wrap import RUN_GAP, cut_layers, run_count
 
 TB, LR = "TB", "LR"
 NODE_WIDTH = 140.0
@@ -77,16 +78,28 @@ def layout_positions(graph: Graph, sizes: dict | None = None,
     along = {nid: (h if tb else w) for nid, (w, h) in sizes.items()}
     lay = build_layers(graph)
     centre = Placer(lay, cross).place()
-    left = min((centre[k] - (cross[k] if k in cross else 0) / 2
-                for col in lay.layers for k in col), default=0.0)
+    real = [[k for k in col if not lay.is_virtual(k)] for col in lay.layers]
+    lengths = [max((along[k] for k in col), default=0.0) + LAYER_GAP[direction]
+               for col in real]
+    extents = [(min((centre[k] - cross.get(k, 0.0) / 2 for k in col), default=0.0),
+                max((centre[k] + cross.get(k, 0.0) / 2 for k in col), default=0.0))
+               for col in lay.layers]
+    width = (max((e[1] for e in extents), default=0.0)
+             - min((e[0] for e in extents), default=0.0))
+    links = [0] + [sum(len(lay.succs[k]) for k in col) for col in lay.layers[:-1]]
+    runs = cut_layers(lengths, links,
+                      run_count(sum(lengths), width, len(lay.layers), tb))
     out: dict[str, tuple[float, float]] = {}
-    start = 0.0
-    for col in lay.layers:
-        real = [k for k in col if not lay.is_virtual(k)]
-        for nid in real:
-            c = round(centre[nid] - cross[nid] / 2 - left, 1)
-            out[nid] = (c, start) if tb else (start, c)
-        start += max((along[k] for k in real), default=0.0) + LAYER_GAP[direction]
+    offset = 0.0
+    for first, end in runs:  # side by side when the drawing wraps
+        left = min(extents[i][0] for i in range(first, end))
+        start = 0.0
+        for i in range(first, end):
+            for nid in real[i]:
+                c = round(centre[nid] - cross[nid] / 2 - left + offset, 1)
+                out[nid] = (c, start) if tb else (start, c)
+            start += lengths[i]
+        offset += max(extents[i][1] for i in range(first, end)) - left + RUN_GAP
     return out
 
 

@@ -117,9 +117,38 @@ def crossings(layers: list[list], succs: dict) -> int:
     return total
 
 
+def _pair_crossings(u, v, neighbours: tuple, pos: dict) -> int:
+    """Crossings between the wires of ``u`` and of ``v`` (``u`` placed
+    before ``v``) with the layers above and below."""
+    total = 0
+    for neigh in neighbours:
+        for a in neigh[u]:
+            pa = pos[a]
+            total += sum(1 for b in neigh[v] if pos[b] < pa)
+    return total
+
+
+def transpose(lay: Layered, pos: dict, rounds: int = 4) -> None:
+    """Swap neighbours in a layer while that removes crossings (the
+    *transpose* step of Gansner et al.)."""
+    neighbours = (lay.preds, lay.succs)
+    for _ in range(rounds):
+        improved = False
+        for col in lay.layers:
+            for i in range(len(col) - 1):
+                u, v = col[i], col[i + 1]
+                if _pair_crossings(v, u, neighbours, pos) < \
+                        _pair_crossings(u, v, neighbours, pos):
+                    col[i], col[i + 1] = v, u
+                    pos[u], pos[v] = float(i + 1), float(i)
+                    improved = True
+        if not improved:
+            return
+
+
 def order_layers(lay: Layered) -> None:
-    """Barycenter sweeps, down then up, keeping the order with the fewest
-    crossings."""
+    """Barycenter sweeps, down then up, each followed by neighbour swaps
+    (transpose), keeping the order with the fewest crossings."""
     layers = lay.layers
     pos = {k: float(i) for col in layers for i, k in enumerate(col)}
     best = [list(c) for c in layers]
@@ -139,6 +168,7 @@ def order_layers(lay: Layered) -> None:
             layers[c].sort(key=lambda k: (bary(k), pos[k]))
             for i, k in enumerate(layers[c]):
                 pos[k] = float(i)
+        transpose(lay, pos, rounds=1)
         score = crossings(layers, lay.succs)
         if score < best_score:
             best, best_score = [list(c) for c in layers], score

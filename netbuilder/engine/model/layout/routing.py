@@ -103,10 +103,9 @@ def route_all(rects: dict, wires: list, tb: bool) -> list[tuple[list, list]]:
             plans.append(("direct", a, b))
             continue
         if d <= s:
-            lo_band, hi_band = min(s, d), max(s, d)
-            right = max(bands[k].spans[-1][1] for k in range(lo_band, hi_band + 1))
             outside += 1
-            plans.append(("back", a, b, s, d, right + OUTSIDE + SPREAD * (outside % 6)))
+            c = _corridor(bands, d, s, (a[0] + b[0]) / 2, SPREAD * (outside % 6))
+            plans.append(("back", a, b, s, d, c))
             continue
         c, steps = a[0], []
         for k in range(s + 1, d):
@@ -120,6 +119,43 @@ def route_all(rects: dict, wires: list, tb: bool) -> list[tuple[list, list]]:
         plans.append(("fwd", a, b, s, d, steps))
     _spread(usage, plans, bands)
     return [_points(plan, bands, tb) for plan in plans]
+
+
+def _free_through(bands: list[Band], lo: int, hi: int) -> list[tuple[float, float]]:
+    """Cross-axis intervals free of nodes in every band from ``lo`` to
+    ``hi``: the corridors a wire can run along."""
+    free = [(-1e12, 1e12)]
+    for k in range(lo, hi + 1):
+        gaps, merged, i, j = bands[k].gaps, [], 0, 0
+        while i < len(free) and j < len(gaps):  # both sorted: one pass
+            a, b = max(free[i][0], gaps[j][0]), min(free[i][1], gaps[j][1])
+            if a < b:
+                merged.append((a, b))
+            if free[i][1] < gaps[j][1]:
+                i += 1
+            else:
+                j += 1
+        free = merged
+    return free
+
+
+def _corridor(bands: list[Band], lo: int, hi: int, want: float,
+              shift: float) -> float:
+    """Where a backward wire runs past bands ``lo``..``hi``: in the free
+    corridor nearest ``want`` (the one on the right on a tie), at least
+    :data:`OUTSIDE` from its nodes when it is wide enough; ``shift`` keeps
+    several such wires apart."""
+    free = _free_through(bands, lo, hi)
+
+    def distance(gap):
+        return (0.0 if gap[0] <= want <= gap[1]
+                else min(abs(want - gap[0]), abs(want - gap[1])), -gap[0])
+
+    a, b = min(free, key=distance)
+    inset = min(OUTSIDE - MARGIN, (b - a) / 2)
+    c = _clamp(want, a + inset, b - inset)
+    return _clamp(c + shift, a + inset, b - inset) if c + shift <= b - inset \
+        else _clamp(c - shift, a + inset, b - inset)
 
 
 def _spread(usage: dict, plans: list, bands: list[Band]) -> None:
