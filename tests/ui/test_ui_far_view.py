@@ -162,3 +162,36 @@ def test_diagram_exported_while_zoomed_out_is_drawn_at_full_detail(window, tmp_p
     assert win.scene.far_on  # the canvas is still zoomed out afterwards
     assert images[0].size() == images[1].size()
     assert images[0] == images[1]  # ports, summaries, shapes: all drawn
+
+
+def test_expanded_group_inside_a_top_to_bottom_graph_reads_top_to_bottom(window,
+                                                                         tmp_path):
+    from netbuilder.engine.model.groups import group_nodes
+    from netbuilder.ui.canvas.group_view import InnerNodeItem
+
+    g = Graph("grouped")
+    prev = g.add_node("Input", "x", {"shape": [8]}).id
+    ids = []
+    for i in range(4):
+        nid = g.add_node("Dense", f"dense_{i}", {"units": 8}).id
+        g.connect(prev, 0, nid, 0)
+        prev = nid
+        ids.append(nid)
+    out = g.add_node("Output", "y", {}).id
+    g.connect(prev, 0, out, 0)
+    shapes = {nid: [[None, 8]] for nid in g.nodes}
+    group = group_nodes(g, ids[1:3], "block", shapes).id
+    set_direction(g, TB)
+    layout_graph(g)
+    path = tmp_path / "grouped.nbproj"
+    save_project(g, path)
+    win = window
+    assert win.open_path(str(path), ask=False)
+    win.scene.toggle_expanded(group)
+    item = win.scene.nodes[group]
+    inner = {i.name: i for i in item.childItems() if isinstance(i, InnerNodeItem)}
+    order = [inner[n] for n in ("dense_1", "dense_2")]
+    assert order[0].pos().y() + order[0].height < order[1].pos().y()  # below
+    assert order[0].pos().x() == order[1].pos().x()  # one column
+    assert order[0].input_point(0).y() == order[0].pos().y()  # port on top
+    assert item.height > item.width / 2  # a tall frame, not a wide strip

@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
+from netbuilder.engine.model.layout import LR, TB, TB_WIDTH, tb_port_x
 from netbuilder.ui import theme
 from netbuilder.ui.canvas.edge_item import wire_path
 
@@ -34,16 +35,23 @@ def _inner_height(n_inputs: int) -> float:
     return INNER_HEIGHT if rows == 1 else 60.0 + rows * theme.PORT_SPACING
 
 
-class InnerNodeItem(QGraphicsItem):
-    """A layer inside an expanded group (drawn like a node, not editable)."""
+def _inner_size(n_inputs: int, tb: bool) -> tuple[float, float]:
+    return (TB_WIDTH, INNER_HEIGHT) if tb else (theme.NODE_WIDTH,
+                                                 _inner_height(n_inputs))
 
-    def __init__(self, parent, node, spec, n_inputs: int) -> None:
+
+class InnerNodeItem(QGraphicsItem):
+    """A layer inside an expanded group (drawn like a node, not editable);
+    top to bottom (``tb``) its ports are on its top and bottom sides, as
+    on the canvas."""
+
+    def __init__(self, parent, node, spec, n_inputs: int, tb: bool = False) -> None:
         super().__init__(parent)
         self.node_id = node.id
         self.type_name = node.type
         self.name = node.name
-        self.width = theme.NODE_WIDTH
-        self.height = _inner_height(n_inputs)
+        self.tb = tb
+        self.width, self.height = _inner_size(n_inputs, tb)
         self.n_inputs = n_inputs
         self.color = theme.category_color(spec.category if spec else None)
         if node.type == "Group":
@@ -56,11 +64,16 @@ class InnerNodeItem(QGraphicsItem):
                         + "<br><i>inside a group: flatten it to edit</i>")
 
     def input_point(self, port: int) -> QPointF:
+        if self.tb:
+            return self.pos() + QPointF(
+                tb_port_x(port, max(self.n_inputs, 1), self.width), 0)
         if self.n_inputs <= 1:
             return self.pos() + QPointF(0, self.height / 2)
         return self.pos() + QPointF(0, 60.0 + (port + 0.5) * theme.PORT_SPACING)
 
     def output_point(self, _port: int) -> QPointF:
+        if self.tb:
+            return self.pos() + QPointF(self.width / 2, self.height)
         return self.pos() + QPointF(self.width, self.height / 2)
 
     def boundingRect(self) -> QRectF:
@@ -106,7 +119,8 @@ class InnerNodeItem(QGraphicsItem):
 class GroupContents:
     """The inner graph of an expanded group, as child items of its node."""
 
-    def __init__(self, parent: QGraphicsItem, node, catalog) -> None:
+    def __init__(self, parent: QGraphicsItem, node, catalog,
+                 direction: str = LR) -> None:
         from netbuilder.engine.model.groups import GroupError, inner_graph
         from netbuilder.ui.canvas.arrange import arrange
 
@@ -120,14 +134,15 @@ class GroupContents:
             self.error = str(exc)
             self.size = (theme.NODE_WIDTH * 2, 40.0)
             return
+        tb = direction == TB
         counts = {nid: max((e.dst_port + 1 for e in inner.incoming(nid)), default=1)
                   for nid in inner.nodes}
-        sizes = {nid: (theme.NODE_WIDTH, _inner_height(counts[nid]))
-                 for nid in inner.nodes}
-        coords = arrange(inner, sizes)
+        sizes = {nid: _inner_size(counts[nid], tb) for nid in inner.nodes}
+        coords = arrange(inner, sizes, direction)
         by_id: dict[str, InnerNodeItem] = {}
         for nid, inode in inner.nodes.items():
-            item = InnerNodeItem(parent, inode, catalog.get(inode.type), counts[nid])
+            item = InnerNodeItem(parent, inode, catalog.get(inode.type), counts[nid],
+                                 tb)
             x, y = coords.get(nid, (0.0, 0.0))
             item.setPos(PAD + x, TITLE + y)
             by_id[nid] = item
@@ -136,7 +151,7 @@ class GroupContents:
         for e in inner.edges:
             a = by_id[e.src].output_point(e.src_port)
             b = by_id[e.dst].input_point(e.dst_port)
-            wire = QGraphicsPathItem(wire_path(a, b), parent)
+            wire = QGraphicsPathItem(wire_path(a, b, tb), parent)
             wire.setPen(pen)
             wire.setZValue(-0.5)
             wire.setAcceptedMouseButtons(Qt.NoButton)

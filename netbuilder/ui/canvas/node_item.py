@@ -94,7 +94,8 @@ class NodeItem(QGraphicsItem):
             self.contents.remove()
             self.contents = None
         if self.is_group and self.expanded:
-            self.contents = GroupContents(self, node, graph.catalog)
+            self.contents = GroupContents(self, node, graph.catalog,
+                                          self.graph_scene.direction)
             self.summary += (" · read-only (flatten to edit)" if not (
                 node.shares or self.graph_scene.sharers_of(node.id))
                 else " · shared, read-only (flatten to edit every call)")
