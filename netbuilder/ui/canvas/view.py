@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsView
 
@@ -214,20 +214,16 @@ class GraphView(QGraphicsView):
         left = int(math.floor(rect.left() / step)) * step
         top = int(math.floor(rect.top() / step)) * step
         minor, major = [], []
-        x = left
-        while x < rect.right():
+        for x in range(left, int(rect.right()) + 1, step):
             (major if x % (step * 5) == 0 else minor).append(
-                (QPointF(x, rect.top()), QPointF(x, rect.bottom())))
-            x += step
-        y = top
-        while y < rect.bottom():
+                QLineF(x, rect.top(), x, rect.bottom()))
+        for y in range(top, int(rect.bottom()) + 1, step):
             (major if y % (step * 5) == 0 else minor).append(
-                (QPointF(rect.left(), y), QPointF(rect.right(), y)))
-            y += step
+                QLineF(rect.left(), y, rect.right(), y))
+        painter.setRenderHint(QPainter.Antialiasing, False)  # crisp and cheap
         if zoom >= 0.6:
             painter.setPen(QPen(theme.GRID_MINOR, 0))
-            for a, b in minor:
-                painter.drawLine(a, b)
+            painter.drawLines(minor)
         painter.setPen(QPen(theme.GRID_MAJOR, 0))
-        for a, b in major:
-            painter.drawLine(a, b)
+        painter.drawLines(major)
+        painter.setRenderHint(QPainter.Antialiasing, True)
