@@ -195,3 +195,16 @@ def test_expanded_group_inside_a_top_to_bottom_graph_reads_top_to_bottom(window,
     assert order[0].pos().x() == order[1].pos().x()  # one column
     assert order[0].input_point(0).y() == order[0].pos().y()  # port on top
     assert item.height > item.width / 2  # a tall frame, not a wide strip
+
+
+def test_zooming_by_any_means_switches_the_drawing(window, tmp_path, qtbot):
+    win = window
+    open_chain(win, tmp_path)
+    win.view.set_zoom(1.0)
+    assert not win.scene.far_on
+    win.view.scale(0.3, 0.3)  # not through set_zoom: no zoomChanged signal
+    win.view.viewport().repaint()
+    qtbot.waitUntil(lambda: win.scene.far_on, timeout=2000)
+    win.view.scale(3, 3)
+    win.view.viewport().repaint()
+    qtbot.waitUntil(lambda: not win.scene.far_on, timeout=2000)

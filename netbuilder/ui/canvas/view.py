@@ -42,9 +42,7 @@ class GraphView(QGraphicsView):
 
     def sync_detail(self, *_args) -> None:
         """Zoomed out, the scene draws in batches (see :mod:`far_view`)."""
-        scene = self.scene()
-        if scene is not None and hasattr(scene, "set_far"):
-            scene.set_far(self.zoom() < FULL_DETAIL)
+        self.scene().set_far(self.zoom() < FULL_DETAIL)
 
     # ------------------------------------------------------------ zoom
     def zoom(self) -> float:
@@ -205,8 +203,7 @@ class GraphView(QGraphicsView):
     def drawBackground(self, painter, rect) -> None:
         painter.fillRect(rect, theme.CANVAS_BG)
         zoom = self.zoom()
-        scene = self.scene()
-        if getattr(scene, "far_on", zoom < FULL_DETAIL) != (zoom < FULL_DETAIL):
+        if self.scene().far_on != (zoom < FULL_DETAIL):
             QTimer.singleShot(0, self.sync_detail)  # zoomed without set_zoom
         if zoom < 0.3:
             return
