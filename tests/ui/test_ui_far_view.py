@@ -208,3 +208,18 @@ def test_zooming_by_any_means_switches_the_drawing(window, tmp_path, qtbot):
     win.view.scale(3, 3)
     win.view.viewport().repaint()
     qtbot.waitUntil(lambda: not win.scene.far_on, timeout=2000)
+
+
+def test_a_long_chain_fits_the_window_with_every_name_readable(window, tmp_path):
+    # like a DenseNet121 folded into its 58 blocks: an 82-node chain
+    win = window
+    win.resize(1600, 1000)
+    QTest.qWait(20)
+    assert win.open_path(str(chain_project(tmp_path, 80)), ask=False)
+    assert win.view.zoom() >= 0.5  # opens at its start, readable
+    win.view.fit_graph()
+    rect = win.scene.far.content_rect()
+    visible = win.view.mapToScene(win.view.viewport().rect()).boundingRect()
+    assert visible.contains(rect)
+    # one column 8,000 px tall would fit at 8%; wrapped, names stay legible
+    assert win.view.zoom() * 62 >= 16
