@@ -79,7 +79,8 @@ class NodeItem(QGraphicsItem):
             self.summary = f"▣ group · {layers} layer{'s' if layers != 1 else ''}"
             calls = len(graph.share_set(node.id))
             if calls > 1:  # a shared sub-model: one definition, several calls
-                self.summary += f" · {calls} calls"
+                self.summary = self.summary.replace("group · ", "") + \
+                    f" · {calls} calls"
             if ins:  # the group's ports are its inner Inputs and Outputs
                 in_labels = ins if len(ins) > 1 else [""]
             if outs:
