@@ -47,6 +47,7 @@ class _Node:
     item: object
     rect: QRectF
     label_height: float
+    box: tuple = ()  # x, y, width, bottom, as floats (read every frame)
 
 
 @dataclass
@@ -158,7 +159,9 @@ class FarLayer(QGraphicsItem):
             tile = tiles.setdefault(_tile_of(centre.x(), centre.y()), _Tile())
             expanded = item.expanded
             tile.nodes.append(_Node(item, rect, min(rect.height(), TITLE)
-                                    if expanded else rect.height()))
+                                    if expanded else rect.height(),
+                                    (rect.x(), rect.y(), rect.width(),
+                                     rect.bottom())))
             colour = item.color.rgba()
             (tile.groups if expanded else tile.body).addRect(rect)
             strip = QRectF(rect.x(), rect.y(), rect.width(),
@@ -276,24 +279,24 @@ class FarLayer(QGraphicsItem):
         painter.setWorldTransform(QTransform())
         painter.setPen(theme.NODE_TEXT)
         current = None
+        left, top = exposed.left(), exposed.top()
+        right, bottom = exposed.right(), exposed.bottom()
         for tile in tiles:
             for node in tile.nodes:
-                rect = node.rect
-                if node.label_height * sy < MIN_TEXT_PX:
-                    continue
-                if not exposed.intersects(rect):
+                x, y, width, end = node.box
+                if (node.label_height * sy < MIN_TEXT_PX or x > right or y > bottom
+                        or x + width < left or end < top):
                     continue
                 item = node.item
-                x0, y0 = rect.x() * sx + dx, rect.y() * sy + dy
-                for x, y, w, h, px, text, bold in label_lines(
-                        rect.width(), node.label_height, sy, item.name,
-                        item.type_name):
+                x0, y0 = x * sx + dx, y * sy + dy
+                for lx, ly, w, h, px, text, bold in label_lines(
+                        width, node.label_height, sy, item.name, item.type_name):
                     static, height = self._static(text, px, bold, w)
                     if current != (px, bold):
                         current = (px, bold)
                         painter.setFont(font_for(px, bold)[0])
-                    painter.drawStaticText(QPointF(x0 + x, y0 + y + (h - height) / 2),
-                                           static)
+                    painter.drawStaticText(
+                        QPointF(x0 + lx, y0 + ly + (h - height) / 2), static)
         painter.restore()
 
     def _static(self, text: str, px: int, bold: bool, room: float):

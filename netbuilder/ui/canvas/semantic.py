@@ -21,6 +21,8 @@ TWO_LINES_PX = 30.0  # from this on-screen height: type above name
 STRIP = 0.22        # the colour strip, as a share of the node's height
 
 _FONTS: dict = {}
+_WIDTHS: dict = {}
+MAX_CACHED = 50000
 
 
 def font_for(px: float, bold: bool) -> tuple:
@@ -32,6 +34,17 @@ def font_for(px: float, bold: bool) -> tuple:
         font.setPixelSize(key[0])
         cached = _FONTS[key] = (font, QFontMetrics(font))
     return cached
+
+
+def text_width(text: str, px: int, bold: bool) -> int:
+    """Width of ``text`` in a ``px`` font (cached: asked every frame)."""
+    key = (text, px, bold)
+    width = _WIDTHS.get(key)
+    if width is None:
+        if len(_WIDTHS) > MAX_CACHED:
+            _WIDTHS.clear()
+        width = _WIDTHS[key] = font_for(px, bold)[1].horizontalAdvance(text)
+    return width
 
 
 Line = tuple[float, float, float, float, int, str, bool]
@@ -57,6 +70,6 @@ def label_lines(width: float, height: float, lod: float, name: str,
                 (x, strip + half, w, half, px, name, True)]
     px = int(min(room * 0.8, TEXT_PX))
     text = name
-    if font_for(px, True)[1].horizontalAdvance(name) > w * 1.6:
+    if text_width(name, px, True) > w * 1.6:
         text = type_name  # a long name would show only a stub
     return [(x, strip, w, room, px, text, True)]
