@@ -225,3 +225,18 @@ def test_transpose_swaps_neighbours_that_cross():
     assert crossings(lay.layers, lay.succs) == 1
     transpose(lay, {"a": 0.0, "b": 1.0, "c": 0.0, "d": 1.0})
     assert crossings(lay.layers, lay.succs) == 0
+
+
+def test_a_long_left_to_right_chain_wraps_into_rows():
+    g = resnet_like(60)
+    pos = layout_positions(g, direction=LR)
+    rects = rects_of(g, pos, LR)
+    assert overlaps(rects) == 0
+    width = max(x + w for x, _y, w, _h in rects.values())
+    height = max(y + h for _x, y, _w, h in rects.values())
+    assert 1.0 < width / height < 2.5  # rows stacked, not one 20,000 px line
+    first, last = g.topological_order()[0], g.topological_order()[-1]
+    assert pos[first][1] < pos[last][1]  # the first row is on top
+    sizes = {n: node_size(g, n, LR) for n in g.nodes}
+    wires = anchors(g, pos, sizes, False)
+    assert measure(rects, wires, False)["wires_through_nodes"] == 0
