@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from netbuilder.cli.common import read_project
+from netbuilder.cli.common import add_trust_option, read_project
 
 
 def register(sub) -> None:
@@ -17,6 +17,7 @@ def register(sub) -> None:
                                    "when the graph has errors, 2 when the file "
                                    "cannot be read as a project.")
     p.add_argument("file", help="a .nbproj project file")
+    add_trust_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -35,7 +36,7 @@ def run(args) -> int:
     from netbuilder.engine.analysis.diagnostics import ERROR, Diagnostic, fmt_shape
     from netbuilder.engine.analysis.shapes import analyze
 
-    graph, load_problems = read_project(args.file)
+    graph, load_problems = read_project(args.file, getattr(args, "trust", False))
     report = analyze(graph)
     problems = [Diagnostic(p.severity, None, None, f"{p.path}: {p.message}")
                 for p in load_problems] + report.diagnostics

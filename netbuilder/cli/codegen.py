@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from netbuilder.cli.common import CommandError, read_project
+from netbuilder.cli.common import CommandError, add_trust_option, read_project
 
 
 def register(sub) -> None:
@@ -24,6 +24,7 @@ def register(sub) -> None:
 
 def add_code_arguments(p) -> None:
     p.add_argument("file", help="a .nbproj project file")
+    add_trust_option(p)
     p.add_argument("-o", "--output", metavar="PATH",
                    help="write the module here instead of to stdout")
     p.add_argument("--flavor", choices=["tf-keras", "keras"], default="tf-keras",
@@ -34,13 +35,13 @@ def add_code_arguments(p) -> None:
                         "evaluate, export) as a script section")
 
 
-def checked_graph(path: str):
+def checked_graph(path: str, trust: bool = False):
     """Load a project and refuse it (exit 1, problems on stderr) when it has
     errors; return the graph."""
     from netbuilder.engine.analysis.diagnostics import ERROR
     from netbuilder.engine.analysis.shapes import analyze
 
-    graph, load_problems = read_project(path)
+    graph, load_problems = read_project(path, trust)
     errors = [f"error: {p.path}: {p.message}" for p in load_problems
               if p.severity == ERROR]
     if not errors:
@@ -83,7 +84,7 @@ def write_text(path: str, text: str) -> None:
 
 
 def run(args) -> int:
-    graph = checked_graph(args.file)
+    graph = checked_graph(args.file, args.trust)
     text = module_text(graph, args.flavor, args.with_training)
     if args.output:
         write_text(args.output, text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from netbuilder.cli.codegen import checked_graph, module_text, write_text
-from netbuilder.cli.common import CommandError
+from netbuilder.cli.common import CommandError, add_trust_option
 
 FORMATS = ("savedmodel", "keras", "tflite", "python")
 
@@ -23,6 +23,7 @@ def register(sub) -> None:
                                    "directory, a .keras file, a .tflite file, or "
                                    "the generated Python module.")
     p.add_argument("file", help="a .nbproj project file")
+    add_trust_option(p)
     p.add_argument("--format", required=True, choices=FORMATS,
                    help="what to write")
     p.add_argument("-o", "--output", required=True, metavar="PATH",
@@ -37,7 +38,7 @@ def register(sub) -> None:
 def run(args) -> int:
     if args.format == "keras" and not args.output.endswith(".keras"):
         raise CommandError("a .keras export needs a path ending in .keras", 2)
-    graph = checked_graph(args.file)
+    graph = checked_graph(args.file, args.trust)
     if args.format == "python":
         write_text(args.output, module_text(graph, args.flavor, args.with_training))
         print(f"wrote {args.output}")

@@ -26,14 +26,22 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", required=True, metavar="FILE",
                    help="the .nbproj project to write")
     p.add_argument("--trust", action="store_true",
-                   help="load a model file whose config names Python code that "
-                        "Keras runs while loading it (only for files you trust: "
-                        "that code runs inside NetBuilder). Lambda layers, and "
-                        "layers, regularizers, initializers, constraints or "
-                        "activations from your own code, are refused even with "
-                        "--trust, with a message naming them: a NetBuilder "
-                        "project keeps no code. Layers Keras itself ships (e.g. "
-                        "ConvNeXt's LayerScale) need no --trust")
+                   help="run your own code that the model uses, in NetBuilder's "
+                        "process (only for code you trust): the classes and "
+                        "functions defined in a .py MODEL itself or in the "
+                        "--custom-module files. Custom layers, Lambda layers that "
+                        "call a named top-level function (not an anonymous "
+                        "lambda), and custom regularizers, initializers and "
+                        "constraints defined there are imported as custom nodes; "
+                        "the module is copied beside the project (the project "
+                        "keeps its name and hash, never its code). Anonymous "
+                        "lambdas are refused, with or without --trust. Layers "
+                        "Keras itself ships (e.g. ConvNeXt's LayerScale) need no "
+                        "--trust")
+    p.add_argument("--custom-module", action="append", default=[], metavar="FILE",
+                   help="a .py file defining the custom layers, Lambda functions "
+                        "or regularizers a .keras/.h5 model uses (repeat for "
+                        "several; needs --trust, as it runs)")
     p.add_argument("--run-python", action="store_true",
                    help="for a .py MODEL: run it to get its model. This is NOT a "
                         "sandbox: the code runs with your rights and can read, "
@@ -41,9 +49,9 @@ def register(sub) -> None:
                         "its own process group, killed with everything it started "
                         "at --timeout or when it ends; it sees a minimal "
                         "environment (no secrets kept in environment variables); "
-                        "and the model it builds is read back in safe mode. A "
-                        "Lambda or a class of your own in that model is refused "
-                        "(see --trust). Run only code you trust.")
+                        "and the model it builds is read back in safe mode. Its "
+                        "own classes (custom layers) are imported only with "
+                        "--trust. Run only code you trust.")
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="time limit for running a .py MODEL (default 60); at the "
                         "limit it is killed with every process it started")
@@ -75,7 +83,8 @@ def run(args) -> int:
 
     try:
         result = import_model(args.model, trust=args.trust, progress=progress,
-                              run_python=args.run_python, timeout=args.timeout)
+                              run_python=args.run_python, timeout=args.timeout,
+                              custom_modules=args.custom_module)
     except ImportFailure as exc:
         status = 2 if "no such file" in str(exc) or "cannot import this kind" \
             in str(exc) else 1
@@ -92,6 +101,7 @@ def run(args) -> int:
         raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}",
                            2) from None
     graph = result.graph
+    custom = sum(1 for n in graph.nodes.values() if n.type.startswith("custom."))
     layers = sum(1 for n in graph.nodes.values() if n.type not in ("Input", "Output"))
     nodes = graph.nodes.values()
     shared = sum(1 for n in nodes if n.shares and n.type != "Group")
@@ -104,6 +114,8 @@ def run(args) -> int:
         extra.append(f"{groups} nested models")
     if group_calls:
         extra.append(f"{group_calls} more calls of shared nested models")
+    if custom:
+        extra.append(f"{custom} custom-code nodes")
     print(f"imported {graph.name}: {layers} layers, {result.param_count:,} "
           f"parameters{'; ' + ', '.join(extra) if extra else ''}")
     for path in written:

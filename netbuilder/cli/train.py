@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from netbuilder.cli.common import CommandError, read_project
+from netbuilder.cli.common import CommandError, add_trust_option, read_project
 
 EXPORT_KINDS = ("savedmodel", "keras", "tflite")
 
@@ -21,6 +21,7 @@ def register(sub) -> None:
                        description="Train the model of a project with its training "
                                    "configuration; options override it.")
     p.add_argument("file", help="a .nbproj project file")
+    add_trust_option(p)
     p.add_argument("--data", metavar="SPEC",
                    help="builtin:NAME, npz:PATH, csv:PATH#target=COL, folder:PATH "
                         "or keras:NAME")
@@ -87,7 +88,7 @@ def run(args) -> int:
                            "never changes: copy it elsewhere to keep runs or "
                            "weights with it")
     prepare_distribution(args)
-    graph, problems = read_project(args.file)
+    graph, problems = read_project(args.file, getattr(args, "trust", False))
     if any(p.severity == "error" for p in problems):
         raise CommandError(f"{args.file} has problems: {problems[0]}", 1)
     if args.export and args.export[0] not in EXPORT_KINDS:

@@ -29,6 +29,7 @@ from netbuilder.engine.analysis.flops import activation_bytes, estimate_flops
 from netbuilder.engine.analysis.op_shapes import operation_outputs
 from netbuilder.engine.keras.messages import clean_keras_message
 from netbuilder.engine.model import events as ev
+from netbuilder.engine.model.custom_code import code_of, is_custom, is_trusted
 from netbuilder.engine.model.graph import Graph
 from netbuilder.engine.model.ops import is_op
 from netbuilder.engine.model.ports import split_call
@@ -210,6 +211,10 @@ class ShapeInference:
                 return None, problem
             return NodeInfo(shapes, dtypes, 0, 0,
                             activation_bytes(shapes, dtypes)), None
+        if is_custom(node.type):
+            untrusted = untrusted_info(graph, node)
+            if untrusted is not None:
+                return untrusted
         problem = _merge_problem(node, spec, inputs)
         if problem is not None:
             return None, problem
@@ -260,6 +265,30 @@ def _shared_weight_problems(graph: Graph, info: dict[str, NodeInfo]
             f"Wire into '{node.name}' tensors shaped like those into '{owner}', "
             "or give it a layer of its own."))
     return out
+
+
+def untrusted_info(graph: Graph, node) -> tuple[NodeInfo | None,
+                                                Diagnostic] | None:
+    """For a custom node whose module is not trusted: the output shapes seen
+    at import (none run now) and an error saying what to do; None when the
+    module is trusted."""
+    code = code_of(graph.catalog)
+    entry = code.entries.get(node.type.removeprefix("custom.")) if code else None
+    if entry is None or is_trusted(code.module_file(entry["module"])):
+        return None
+    from netbuilder.engine.model.custom_code import untrusted_message
+
+    what = (f"'{node.name}' (a Lambda calling {entry.get('function')}())"
+            if entry["kind"] == "lambda" else
+            f"'{node.name}' (custom layer {node.type.removeprefix('custom.')})")
+    problem = Diagnostic(ERROR, node.id, None,
+                         untrusted_message(code, entry["module"], what),
+                         "Trust the module if you know what it does.")
+    seen = code.shapes.get(node.id) or code.shapes.get(graph.layer_owner(node.id))
+    if not isinstance(seen, list) or not seen:
+        return None, problem
+    shapes = [tuple(s) if isinstance(s, list) else None for s in seen]
+    return NodeInfo(shapes, ["float32"] * len(shapes)), problem
 
 
 def _group_info(graph: Graph, node, inputs) -> tuple[NodeInfo | None,

@@ -68,6 +68,9 @@ def execute(code: GeneratedCode, graph: Graph | None = None) -> Any:
         from netbuilder.engine.keras.op_names import reserve_layer_names
 
         reserve_layer_names(graph)
+        from netbuilder.engine.keras.custom_classes import load_all
+
+        load_all(graph.catalog)  # the trusted modules, as they are now
     filename = f"<netbuilder-generated-{next(_counter)}>"
     lines = code.text.splitlines(keepends=True)
     linecache.cache[filename] = (len(code.text), None, lines, filename)

@@ -107,6 +107,8 @@ def literal(value: Any, tuples: bool = False, depth: int = 0) -> Node:
 def constructor(spec: LayerSpec) -> str:
     """How code names a layer class: ``keras.layers.Dense``, or the bare class
     of a layer Keras ships elsewhere (imported by :func:`layer_import`)."""
+    if spec.category == "custom":
+        return custom_constructor(spec)
     if not is_identifier(spec.type):
         raise ParamError(f"unknown layer type {spec.type!r}")
     return f"keras.layers.{spec.type}" if spec.keras_layer else spec.type
@@ -123,7 +125,8 @@ def layer_imports(graph) -> list[str]:
             found.update(layer_imports(inner_graph(node, graph.catalog)))
             continue
         spec = graph.catalog.get(node.type)
-        line = layer_import(spec) if spec is not None else None
+        line = layer_import(spec) if spec is not None and \
+            spec.category != "custom" else None
         if line:
             found.add(line)
     return sorted(found)
@@ -145,6 +148,10 @@ def object_call(kind: str, value: dict[str, Any], catalog: Catalog) -> Node:
     ``keras.regularizers.L2(l2=0.01)`` (arguments at their default left out)."""
     class_name = value["class_name"]
     classes = catalog.objects.get(kind, {}).get("classes", {})
+    if is_custom_object(catalog, class_name):
+        return Group(class_name, "(", [Item(literal(v), k + "=") for k, v in
+                                       value.get("config", {}).items()
+                                       if is_identifier(k)], ")")
     if class_name not in classes or not is_identifier(class_name):
         raise ParamError(f"{class_name!r} is not a Keras {kind} class")
     defaults = classes[class_name]
@@ -168,6 +175,8 @@ def param_node(spec: ParamSpec, value: Any, catalog: Catalog, depth: int = 0) ->
         return literal(value, tuples=True)
     if kind in OBJECT_MODULES and isinstance(value, dict):
         return object_call(kind, value, catalog)
+    if kind in (*OBJECT_MODULES, "activation") and is_custom_object(catalog, value):
+        return Atom(value)  # a function or class of the user's module
     if kind == "layer":
         return wrapped_layer(value, catalog, depth + 1)
     return literal(value)
@@ -187,6 +196,23 @@ def wrapped_layer(value: dict[str, Any], catalog: Catalog, depth: int) -> Node:
         raise ParamError(f"unknown layer type {type_name!r}")
     items = layer_args(spec, value.get("params", {}), catalog, depth)
     return Group(constructor(spec), "(", items, ")")
+
+
+def custom_constructor(spec: LayerSpec) -> str:
+    """A custom layer is written as its class (imported from the user's
+    module); a Lambda as ``keras.layers.Lambda`` (its function comes first
+    in :func:`layer_args`)."""
+    if spec.signature:
+        return "keras.layers.Lambda"
+    name = spec.type.removeprefix("custom.")
+    if not is_identifier(name):
+        raise ParamError(f"unknown layer type {spec.type!r}")
+    return name
+
+
+def is_custom_object(catalog: Catalog, name: Any) -> bool:
+    code = getattr(catalog, "custom", None)
+    return code is not None and isinstance(name, str) and name in code.entries
 
 
 def cell_args(cell_type: str, params: dict[str, Any], catalog: Catalog,
@@ -209,6 +235,10 @@ def layer_args(spec: LayerSpec, params: dict[str, Any], catalog: Catalog,
         if not is_identifier(key):
             raise ParamError(f"{key!r} is not an argument name", key)
     items: list[Item] = []
+    if spec.category == "custom" and spec.signature:
+        if not is_identifier(spec.signature[0]):
+            raise ParamError(f"{spec.type}: bad function name")
+        items.append(Item(Atom(spec.signature[0])))  # a Lambda's function
     positional = True
     for pspec in spec.params:
         if pspec.name not in params:

@@ -19,6 +19,7 @@ import keyword
 import re
 from dataclasses import dataclass, field
 
+from netbuilder.engine.codegen.custom_imports import custom_import_lines
 from netbuilder.engine.codegen.docstrings import docstring_lines as docstring_lines
 from netbuilder.engine.codegen.docstrings import module_docstring
 from netbuilder.engine.codegen.layout import (
@@ -469,13 +470,16 @@ def generate(graph: Graph, flavor: str = "tf-keras",
     imports = [IMPORTS[flavor]] if training is None else list(training.imports)
     try:
         extra = layer_imports(graph)
+        custom = custom_import_lines(graph)
     except GraphError as exc:
         raise CodegenError([CodeProblem(None, str(exc))]) from exc
     if extra:  # third-party imports are the last block: sort them together
         start = imports.index("") + 1 if "" in imports else 0
         imports = imports[:start] + sorted(imports[start:] + extra, key=lambda s: (
             s.startswith("from"), s))
-    writer.add(imports + ["", ""])
+    if custom:
+        imports = ["import sys", "", *imports]
+    writer.add(imports + custom + ["", ""])
     writer.build_function()
     if training is not None:
         writer.add(["", ""])

@@ -42,8 +42,15 @@ LAMBDA_REFUSAL = ("is a Lambda layer: its code is Python stored inside the model
 
 class _Converter:
     def __init__(self, catalog: Catalog, progress: Progress | None,
-                 verify: bool) -> None:
+                 verify: bool, modules: Any = None) -> None:
         self.catalog = catalog
+        self.base_catalog = catalog
+        # The user's trusted modules (custom_import.Modules), or None.
+        self.modules = modules
+        if modules is not None:
+            from netbuilder.engine.model.custom_code import custom_catalog
+
+            self.catalog = custom_catalog(catalog, modules.code)
         self.progress = progress
         self.verify = verify
         self.done = 0
@@ -186,6 +193,10 @@ class _Converter:
             self.step(layer.name)
             return graph.add_node("Group", name=layer.name,
                                   params=group_params(inner))
+        if self.modules is not None:
+            node = self._custom_node(layer, graph, label)
+            if node is not None:
+                return node
         type_name = type(layer).__name__
         if type_name == "Lambda":
             raise ImportFailure(f"{label} {LAMBDA_REFUSAL}")
@@ -201,6 +212,30 @@ class _Converter:
             check_rebuilds(layer, spec.type, params, self.catalog, label, config)
         self.step(layer.name)
         node = graph.add_node(spec.type, name=layer.name, params=params)
+        self.call_defaults[node.id] = _call_defaults(layer)
+        return node
+
+    def _custom_node(self, layer: Any, graph: Graph, label: str):
+        """A node for a custom layer or Lambda of the user's modules (None
+        for other layers)."""
+        from netbuilder.engine.importing.custom_import import layer_entry, seen_shapes
+        from netbuilder.engine.model.custom_code import custom_catalog
+
+        try:
+            found = layer_entry(layer, self.modules)
+        except ImportFailure as exc:
+            raise ImportFailure(f"{label}: {exc}".replace(f"{label}: {label}: ",
+                                                           f"{label}: ")) from None
+        if found is None:
+            return None
+        type_name, params = found
+        self.catalog = custom_catalog(self.base_catalog, self.modules.code)
+        graph.catalog = self.catalog
+        self.step(layer.name)
+        node = graph.add_node(type_name, name=layer.name, params=params)
+        shapes = seen_shapes(layer)
+        if shapes is not None:
+            self.modules.code.shapes[node.id] = shapes
         self.call_defaults[node.id] = _call_defaults(layer)
         return node
 
@@ -420,8 +455,21 @@ def _keras():
 
 
 def model_to_graph(model: Any, catalog: Catalog | None = None,
-                   progress: Progress | None = None, verify: bool = True) -> Graph:
+                   progress: Progress | None = None, verify: bool = True,
+                   modules: Any = None) -> Graph:
     """The editable graph of a built Keras model (raises :class:`ImportFailure`
-    naming the layer that cannot be represented)."""
-    converter = _Converter(catalog or get_catalog(), progress, verify)
-    return converter.convert(model)
+    naming the layer that cannot be represented). ``modules``: the user's
+    trusted modules (see :mod:`custom_import`), whose classes become custom
+    nodes recorded in the graph's ``custom_code``."""
+    catalog = catalog or get_catalog()
+    if modules is not None:
+        from netbuilder.engine.importing.custom_import import object_entries, prune
+        from netbuilder.engine.model.custom_code import attach
+
+        object_entries(model.get_config(), modules)
+    converter = _Converter(catalog, progress, verify, modules)
+    graph = converter.convert(model)
+    if modules is not None:
+        prune(modules.code)
+        attach(graph, modules.code)
+    return graph

@@ -87,10 +87,11 @@ def _custom_names(value: dict) -> tuple[str, str]:
     return cls, f"registered as {value.get('registered_name')}"
 
 
-def code_refusals(doc: Any) -> list[str]:
+def code_refusals(doc: Any, known: frozenset[str] = frozenset()) -> list[str]:
     """Plain sentences naming each Lambda layer, custom layer and custom
     object (regularizer, initializer, constraint, activation) in a model
-    config, with the layer and argument that holds it."""
+    config that is not defined in the user's modules (``known``: the names
+    they define), with the layer and argument that holds it."""
     found: list[str] = []
 
     def walk(value: Any, layer: str | None, arg: str | None) -> None:
@@ -106,25 +107,27 @@ def code_refusals(doc: Any) -> list[str]:
         is_layer = "inbound_nodes" in value or "trainable" in config
         name = config.get("name") or value.get("name")
         if cls in LAMBDA_CLASSES:
-            found.append(f"layer {name!r} {LAMBDA_REFUSAL}")
+            message = _lambda_refusal(name, config.get("function"), known)
+            if message:
+                found.append(message)
             return
         if cls == "__lambda__":
-            found.append(f"layer {layer!r}: {arg} is a Python lambda; "
-                         "NetBuilder keeps no code in a project")
+            found.append(f"layer {layer!r}: {arg} is an anonymous Python lambda, "
+                         "which NetBuilder never imports (a project keeps no "
+                         f"code); {NAMED_FUNCTION}")
             return
         if _custom_class(value):
             cls, where = _custom_names(value)
-            if is_layer:
-                found.append(f"layer {name!r} is a custom layer {cls} ({where}), "
-                             "code from outside Keras; NetBuilder cannot import "
-                             "layers from your own code, with or without --trust")
+            if cls in known:
+                pass
+            elif is_layer:
+                found.append(f"layer {name!r} is the custom layer {cls} from your "
+                             f"own code ({where}); {GIVE_MODULE}")
+                return
             else:
-                found.append(f"layer {layer!r}: {arg} is a custom {cls} ({where}), "
-                             "code from outside Keras; NetBuilder imports only "
-                             "Keras's own regularizers, initializers, constraints "
-                             "and activations, with or without --trust. Replace it "
-                             "with a built-in one and import again")
-            return
+                found.append(f"layer {layer!r}: {arg} is the custom {cls} from "
+                             f"your own code ({where}); {GIVE_MODULE}")
+                return
         if is_layer and isinstance(name, str):
             layer, arg = name, None
         for key, item in value.items():
@@ -135,8 +138,31 @@ def code_refusals(doc: Any) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def check_code_parts(path: str | os.PathLike) -> None:
-    """Refuse a model file holding code NetBuilder never imports (see
+GIVE_MODULE = ("NetBuilder imports it when you give the Python module that "
+               "defines it and trust it: --custom-module FILE.py --trust (in the "
+               "app, Import asks for that file). The code stays in that file, "
+               "beside the project, never in the project")
+NAMED_FUNCTION = ("define it as a named top-level function (def) in your module "
+                  "and give that module with --custom-module FILE.py --trust")
+
+
+def _lambda_refusal(name: Any, function: Any, known: frozenset[str]) -> str | None:
+    """Why a Lambda layer's function cannot be imported, or None when it is a
+    named function of the user's modules."""
+    if isinstance(function, dict) and function.get("class_name") == "function" \
+            and isinstance(function.get("config"), str):
+        fname = function["config"]
+        if fname in known:
+            return None
+        return (f"layer {name!r} is a Lambda calling {fname}(), a function from "
+                f"your own code; {GIVE_MODULE}")
+    return (f"layer {name!r} {LAMBDA_REFUSAL}: it holds an anonymous Python lambda "
+            f"(or code NetBuilder cannot name); {NAMED_FUNCTION}")
+
+
+def check_code_parts(path: str | os.PathLike,
+                     known: frozenset[str] = frozenset()) -> None:
+    """Refuse a model file holding code NetBuilder cannot import (see
     :func:`code_refusals`), before anything of it is loaded."""
     path = Path(path)
     text = _read_config_text(path)
@@ -144,7 +170,7 @@ def check_code_parts(path: str | os.PathLike) -> None:
         doc = json.loads(text) if text else None
     except ValueError:
         return
-    refusals = code_refusals(doc)
+    refusals = code_refusals(doc, known)
     if refusals:
         more = f" (and {len(refusals) - 1} more like it)" if len(refusals) > 1 else ""
         raise ImportFailure(f"{path.name}: {refusals[0]}{more}")
@@ -183,16 +209,22 @@ def unsafe_parts(path: Path) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def load_keras_file(path: str | os.PathLike, trust: bool = False) -> Any:
-    """``keras.saving.load_model`` with plain-words errors."""
+def load_keras_file(path: str | os.PathLike, trust: bool = False,
+                    modules: Any = None) -> Any:
+    """``keras.saving.load_model`` with plain-words errors; ``modules``: the
+    user's trusted modules (custom_import.Modules) whose classes and
+    functions the file may use."""
     path = Path(path)
     if not path.is_file():
         raise ImportFailure(f"{path}: no such file")
     if path.suffix not in (".keras", ".h5", ".hdf5"):
         raise ImportFailure(f"{path.name}: not a .keras or .h5 model file")
-    check_code_parts(path)
+    objects = modules.objects if modules is not None else {}
+    check_code_parts(path, frozenset(objects))
     risky = unsafe_parts(path)
-    if risky and not trust:
+    if objects:
+        pass  # every custom part is defined in the user's trusted modules
+    elif risky and not trust:
         raise ImportFailure(
             f"{path.name} contains code that would run when it is loaded: "
             f"{', '.join(risky[:6])}. Open it only if you trust where it came from "
@@ -201,7 +233,9 @@ def load_keras_file(path: str | os.PathLike, trust: bool = False) -> Any:
 
     keras = load_keras()
     try:
-        return keras.saving.load_model(str(path), compile=False, safe_mode=not trust)
+        with keras.saving.custom_object_scope(objects):
+            return keras.saving.load_model(str(path), compile=False,
+                                           safe_mode=not trust or bool(objects))
     except Exception as exc:  # Keras raises many kinds for bad files
         raise ImportFailure(f"{path.name}: {_load_message(exc)}") from None
 
@@ -211,8 +245,8 @@ def _load_message(exc: BaseException) -> str:
     unknown = re.search(r"Could not locate (?:class|function) '([^']+)'", text) or \
         re.search(r"Unknown [a-z ]+: '([^']+)'", text)
     if unknown:
-        return (f"it uses {unknown.group(1)!r}, which is not part of Keras (a custom "
-                "object); NetBuilder can only import built-in layers")
+        return (f"it uses {unknown.group(1)!r}, which is not part of Keras but "
+                f"comes from your own code; {GIVE_MODULE}")
     if "safe_mode" in text or "lambda" in text.lower():
         return ("it contains a Lambda layer or Python code; open it only if you "
                 "trust where it came from (--trust)")
@@ -222,7 +256,8 @@ def _load_message(exc: BaseException) -> str:
 
 
 def import_keras_model(model: Any, progress: Progress | None = None,
-                       with_weights: bool = True, source: str = "") -> ImportResult:
+                       with_weights: bool = True, source: str = "",
+                       modules: Any = None) -> ImportResult:
     """Convert a built ``keras.Model`` into a laid-out graph (and weights)."""
     from netbuilder.engine.importing.convert import model_to_graph
     from netbuilder.engine.importing.weights import collect_weights, fingerprints
@@ -232,7 +267,7 @@ def import_keras_model(model: Any, progress: Progress | None = None,
         set_direction,
     )
 
-    graph = model_to_graph(model, progress=progress)
+    graph = model_to_graph(model, progress=progress, modules=modules)
     set_direction(graph, best_direction(graph))
     layout_graph(graph)
     weights = collect_weights(model, graph) if with_weights else {}
@@ -241,9 +276,10 @@ def import_keras_model(model: Any, progress: Progress | None = None,
     return ImportResult(graph, weights, source, int(model.count_params()))
 
 
-def _load_python_model(saved: str, name: str, trust: bool) -> Any:
+def _load_python_model(saved: str, name: str, trust: bool,
+                       modules: Any = None) -> Any:
     try:
-        return load_keras_file(saved, trust=trust)
+        return load_keras_file(saved, trust=trust, modules=modules)
     except ImportFailure as exc:
         saved_name = Path(saved).name
         text = str(exc).removeprefix(f"{saved_name}: ").removeprefix(f"{saved_name} ")
@@ -253,7 +289,8 @@ def _load_python_model(saved: str, name: str, trust: bool) -> Any:
             raise ImportFailure(f"{name}: in the model it builds, {text}") from None
         if text.startswith("contains"):
             text = (text.split(". Open it only")[0] + ". NetBuilder did not load "
-                    "it: it imports built-in Keras layers only")
+                    f"it: add --trust to import classes and functions defined in "
+                    f"{name} (its code then runs inside NetBuilder too)")
         else:
             text = f"cannot be read back: {text}"
         raise ImportFailure(f"{name}: the model it builds {text}") from None
@@ -261,9 +298,16 @@ def _load_python_model(saved: str, name: str, trust: bool) -> Any:
 
 def import_model(path: str | os.PathLike, trust: bool = False,
                  progress: Progress | None = None, run_python: bool = False,
-                 timeout: float = 60.0) -> ImportResult:
+                 timeout: float = 60.0,
+                 custom_modules: list[str] | None = None) -> ImportResult:
     """Import a ``.keras``/``.h5`` file, or (with ``run_python``) a ``.py``
-    file that builds a model. Raises :class:`ImportFailure`."""
+    file that builds a model. Raises :class:`ImportFailure`.
+
+    With ``trust``, classes and functions of the user's own code become
+    custom nodes: those defined in ``custom_modules`` (``.py`` files), and
+    for a ``.py`` model those defined in the file itself. The modules are
+    run in this process; the project references them (see
+    :func:`save_imported`)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -277,12 +321,29 @@ def import_model(path: str | os.PathLike, trust: bool = False,
 
         with model_file_from_python(path, timeout) as saved:
             # Read back in safe mode: a Lambda or custom object in the model
-            # would run its code here, in NetBuilder's own process.
-            model = _load_python_model(saved, path.name, trust)
-            result = import_keras_model(model, progress, source=str(path))
+            # would run its code here, in NetBuilder's own process, unless
+            # the user trusted the file (then its classes are used).
+            modules = _user_modules([str(path), *(custom_modules or [])], trust)
+            model = _load_python_model(saved, path.name, trust, modules)
+            result = import_keras_model(model, progress, source=str(path),
+                                        modules=modules)
         return result
-    model = load_keras_file(path, trust)
-    return import_keras_model(model, progress, source=str(path))
+    modules = _user_modules(custom_modules or [], trust)
+    model = load_keras_file(path, trust, modules)
+    return import_keras_model(model, progress, source=str(path), modules=modules)
+
+
+def _user_modules(paths: list[str], trust: bool) -> Any:
+    """The user's modules, run (only with ``trust``), or None."""
+    if not paths:
+        return None
+    if not trust:
+        names = ", ".join(Path(p).name for p in paths)
+        raise ImportFailure(f"importing with your own code runs {names}: add "
+                            "--trust if you trust it")
+    from netbuilder.engine.importing.custom_import import load_modules
+
+    return load_modules(paths)
 
 
 def save_imported(result: ImportResult, project_path: str | os.PathLike) -> list[str]:
@@ -292,7 +353,7 @@ def save_imported(result: ImportResult, project_path: str | os.PathLike) -> list
     from netbuilder.engine.model.project import save_project
 
     project_path = Path(project_path)
-    written = []
+    written = place_modules(result.graph, project_path.parent)
     if result.weights:
         weights_path = project_path.with_name(project_path.stem + ".weights.h5")
         save_weights(result.weights, weights_path)
@@ -301,3 +362,40 @@ def save_imported(result: ImportResult, project_path: str | os.PathLike) -> list
     save_project(result.graph, project_path)
     result.graph.path = str(project_path)
     return [str(project_path)] + written
+
+
+def place_modules(graph: Graph, folder: Path) -> list[str]:
+    """Copy the custom-code modules the graph references beside the project
+    (unless they are there already); the project then finds them there.
+    Returns the files written."""
+    import shutil
+
+    from netbuilder.engine.model.custom_code import (
+        KEY,
+        code_of,
+        file_hash,
+        is_trusted,
+        trust_file,
+    )
+
+    code = code_of(graph.catalog)
+    if code is None:
+        return []
+    written = []
+    folder = folder.resolve()
+    for rel in code.modules:
+        src, dst = code.module_file(rel).resolve(), folder / rel
+        if src == dst.resolve():
+            continue
+        if dst.exists() and file_hash(dst) != file_hash(src):
+            raise ImportFailure(f"a different {rel} already exists beside the "
+                                f"project in {folder}; rename one of them")
+        trusted = is_trusted(src)
+        if not dst.exists():
+            shutil.copyfile(src, dst)
+            written.append(str(dst))
+        if trusted:
+            trust_file(dst)
+    code.base = str(folder)
+    graph.extra[KEY] = code.to_json()
+    return written

@@ -107,7 +107,11 @@ def reload_outputs(fmt: str, path: str, inputs: list[np.ndarray]) -> list[np.nda
         from netbuilder.engine.keras.runtime import load_keras
 
         keras = load_keras()
-        again = keras.saving.load_model(path, safe_mode=True)
+        from netbuilder.engine.keras.custom_classes import known_objects
+
+        # The user's trusted classes and functions the model was built with.
+        with keras.saving.custom_object_scope(known_objects()):
+            again = keras.saving.load_model(path, safe_mode=True)
         return _as_list(again.predict(_feed(inputs, again), verbose=0))
     import tensorflow as tf
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from netbuilder.engine.model.catalog import Catalog, get_catalog
+from netbuilder.engine.model.custom_code import code_of, is_custom
 from netbuilder.engine.model.file_params import FileParamError, is_file_param
 
 
@@ -14,10 +15,17 @@ def _tupled(value: Any) -> Any:
     return value
 
 
-def _object(kind: str, value: Any) -> Any:
+def _object(kind: str, value: Any, catalog: Catalog | None = None) -> Any:
     """Nested Keras objects: Keras accepts both shortcut strings and
     {"class_name", "config"} dicts, but we build real instances so that a
     bad config fails here, at the node, not later inside Keras."""
+    code = code_of(catalog) if catalog is not None else None
+    name = value.get("class_name") if isinstance(value, dict) else value
+    if code is not None and isinstance(name, str) and name in code.entries:
+        from netbuilder.engine.keras.custom_classes import resolve
+
+        obj = resolve(catalog, name)  # the user's class (trusted)
+        return obj(**value.get("config", {})) if isinstance(value, dict) else obj
     if not isinstance(value, dict):
         return value
     import keras
@@ -44,7 +52,9 @@ def layer_kwargs(type_name: str, params: dict[str, Any],
         if kind in ("int_tuple", "shape"):
             kwargs[key] = _tupled(value)
         elif kind in ("initializer", "regularizer", "constraint"):
-            kwargs[key] = _object(kind, value)
+            kwargs[key] = _object(kind, value, catalog)
+        elif kind == "activation":
+            kwargs[key] = _object(kind, value, catalog)
         elif kind == "layer" and isinstance(value, dict):
             kwargs[key] = make_layer(value["type"], value.get("params", {}), None,
                                      catalog)
@@ -60,6 +70,10 @@ def layer_class(type_name: str, catalog: Catalog | None = None) -> type:
 
     import keras
 
+    if is_custom(type_name):
+        from netbuilder.engine.keras.custom_classes import custom_layer_class
+
+        return custom_layer_class(type_name, catalog or get_catalog())
     spec = (catalog or get_catalog()).get(type_name)
     if spec is not None and not spec.keras_layer and \
             spec.module.startswith("keras.src."):

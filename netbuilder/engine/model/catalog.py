@@ -198,10 +198,22 @@ class Catalog:
         self._specs: dict[str, LayerSpec] = {}
         self._aliases: dict[str, str] = {}
         self._op_classes: dict[tuple[str, str], LayerSpec] | None = None
+        # A project's custom code (see custom_code) and the catalog it extends.
+        self.custom: Any = None
+        self.parent: Catalog | None = None
         for spec in _io_specs() + specs:
             self._specs[spec.type] = spec
             for alias in spec.aliases:
                 self._aliases[alias] = spec.type
+
+    def extended(self, specs: list[LayerSpec], objects: dict[str, Any],
+                 custom: Any) -> Catalog:
+        """A copy with a project's custom layers and objects added."""
+        out = Catalog([], self.keras_version, self.exclusions, objects)
+        out._specs = {**self._specs, **{s.type: s for s in specs}}
+        out._aliases = dict(self._aliases)
+        out.custom, out.parent = custom, self
+        return out
 
     def __contains__(self, type_name: str) -> bool:
         return self.get(type_name) is not None

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from netbuilder.engine.model.catalog import Catalog, get_catalog
+from netbuilder.engine.model.custom_code import load_record, set_base
 from netbuilder.engine.model.errors import GraphError
 from netbuilder.engine.model.graph import (
     NAME_PATTERN,
@@ -193,6 +194,7 @@ def load_project(path: str | os.PathLike, catalog: Catalog | None = None) -> Loa
     result = loads(text, catalog)
     if result.graph is not None:
         result.graph.path = str(path)
+        set_base(result.graph.catalog, path.parent)
         if not result.graph.name:
             result.graph.name = path.stem
     return result
@@ -258,6 +260,9 @@ def from_dict(doc: Any, catalog: Catalog | None = None) -> LoadResult:
     if not isinstance(name, str):
         problems.append(Problem("error", "$.name", "name must be text"))
         name = ""
+    catalog, custom_problem = load_record(doc, catalog)
+    if custom_problem:
+        problems.append(Problem("error", "$.custom_code", custom_problem))
     graph = Graph(name, catalog)
     graph.extra = {k: v for k, v in doc.items() if k not in CORE_KEYS}
     _load_nodes(graph, doc.get("nodes", []), problems)
