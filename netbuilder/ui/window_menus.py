@@ -43,6 +43,11 @@ def build_menus(win) -> None:
     win.import_action = _action(win, "&Import Model…", win.import_model, "Ctrl+I",
                                 "Import a .keras, .h5 or .py model as a project")
     m.addAction(win.import_action)
+    win.trust_action = _action(win, "&Trust Custom Code…", win.toggle_custom_trust,
+                               tip="Run (or stop running) the project's own "
+                                   "Python module(s) that define its custom "
+                                   "layers")
+    m.addAction(win.trust_action)
     m.addSeparator()
     win.save_action = _action(win, "&Save", win.save, QKeySequence.Save,
                               "Save the project")

@@ -130,7 +130,8 @@ def pointnet():
     inputs = keras.Input(shape=(16, 3))
     x = layers.Conv1D(8, 1, activation="relu")(inputs)
     x = layers.GlobalMaxPooling1D()(x)
-    x = layers.Dense(9, kernel_initializer="zeros", bias_initializer=keras.initializers.Constant(1.0),
+    x = layers.Dense(9, kernel_initializer="zeros",
+                     bias_initializer=keras.initializers.Constant(1.0),
                      activity_regularizer=OrthogonalRegularizer(3))(x)
     feat_t = layers.Reshape((3, 3))(x)
     x = layers.Dot(axes=(2, 1))([inputs, feat_t])

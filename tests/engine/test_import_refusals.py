@@ -53,18 +53,25 @@ def build_model():
 '''
 
 
-@pytest.mark.parametrize("trust", [False, True])
-def test_custom_regularizer_in_python_source_names_it_and_the_file(tmp_path, trust):
+def test_custom_regularizer_in_python_source_names_it_and_the_file(tmp_path):
     src = tmp_path / "pointnet.py"
     src.write_text(POINTNET)
     with pytest.raises(ImportFailure) as info:
-        import_model(src, run_python=True, trust=trust)
+        import_model(src, run_python=True)
     text = str(info.value)
     assert text.startswith("pointnet.py: in the model it builds, layer 'tnet': "
-                           "kernel_regularizer is a custom OrthogonalRegularizer "
-                           "(defined in pointnet.py)")
-    assert "with or without --trust" in text
+                           "kernel_regularizer is the custom OrthogonalRegularizer "
+                           "from your own code (defined in pointnet.py)")
+    assert "--trust" in text
     assert "__netbuilder_import__" not in text and "model.keras" not in text
+    # Trusted, the file's own regularizer is used by name.
+    graph = import_model(src, run_python=True, trust=True).graph
+    tnet = graph.node_by_name("tnet")
+    assert tnet.params["kernel_regularizer"] == {
+        "class_name": "OrthogonalRegularizer",
+        "config": {"num_features": 3, "l2reg": 0.001}}
+    assert graph.extra["custom_code"]["entries"]["OrthogonalRegularizer"][
+        "module"] == "pointnet.py"
 
 
 def _custom_layer_model(keras):
@@ -89,10 +96,11 @@ def test_custom_layer_file_is_refused_before_loading(tmp_path, suffix, capsys):
         err = capsys.readouterr().err.strip()
         where = "test_import_refusals.Sampling" if suffix == ".keras" else \
             "registered as vae>Sampling"  # .h5 files keep no module
-        assert err == (f"netbuilder import: vae{suffix}: layer 'z' is a custom layer "
-                       f"Sampling ({where}), code from outside "
-                       "Keras; NetBuilder cannot import layers from your own code, "
-                       "with or without --trust")
+        assert err.startswith(f"netbuilder import: vae{suffix}: layer 'z' is the "
+                              f"custom layer Sampling from your own code ({where}); "
+                              "NetBuilder imports it when you give the Python "
+                              "module that defines it and trust it: "
+                              "--custom-module FILE.py --trust")
 
 
 def test_subclassed_model_gets_one_clear_sentence(tmp_path):

@@ -323,7 +323,8 @@ def import_model(path: str | os.PathLike, trust: bool = False,
             # Read back in safe mode: a Lambda or custom object in the model
             # would run its code here, in NetBuilder's own process, unless
             # the user trusted the file (then its classes are used).
-            modules = _user_modules([str(path), *(custom_modules or [])], trust)
+            modules = _user_modules([str(path), *(custom_modules or [])], trust) \
+                if trust or custom_modules else None
             model = _load_python_model(saved, path.name, trust, modules)
             result = import_keras_model(model, progress, source=str(path),
                                         modules=modules)

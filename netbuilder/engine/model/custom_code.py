@@ -319,5 +319,5 @@ def untrusted_message(code: CustomCode, rel: str, what: str) -> str:
                 f"put {rel} back next to the project file")
     return (f"{what} comes from your module {rel}, which has not been trusted: "
             "NetBuilder shows its saved settings but runs none of its code. "
-            "Trust it (Model > Trust custom code in the app, --trust on the "
+            "Trust it (File > Trust Custom Code in the app, --trust on the "
             "command line) to check, generate code, train or export")

@@ -63,6 +63,14 @@ class Analysis(QObject):
         self._generation += 1
         self.timer.start()
 
+    def invalidate(self) -> None:
+        """Infer everything again (the project's custom code was trusted or
+        no longer is)."""
+        if self._inference is not None:
+            self._inference.invalidate_all()
+        self._generation += 1
+        self.run_now()
+
     def set_keras_ready(self) -> None:
         self.keras_ready = True
         if ShapeInference is not None and self._inference is None:

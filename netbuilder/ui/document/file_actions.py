@@ -106,6 +106,9 @@ class FileActionsMixin:
             self.show_message(f"Cannot open {path}: {reason}")
             return False
         self.view.show_graph()
+        from netbuilder.ui.document.custom_trust import offer_trust
+
+        offer_trust(self)
         problems = self.document.file_problems
         if problems:
             self.show_message(f"Opened {Path(path).name} with {len(problems)} "
@@ -150,6 +153,12 @@ class FileActionsMixin:
         ok = import_model_dialog(self, path)
         self._update_recent_menu()
         return ok
+
+    def toggle_custom_trust(self) -> bool:
+        """File → Trust Custom Code…"""
+        from netbuilder.ui.document.custom_trust import toggle_trust
+
+        return toggle_trust(self)
 
     def open_example(self, path: str) -> bool:
         """An example opens as an untitled copy (Document.open): saving asks

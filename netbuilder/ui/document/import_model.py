@@ -52,11 +52,17 @@ def import_model_dialog(window, path: str | None = None,
                                          run_python_warning(source.name)):
         return False
     trust = False
+    modules: list[str] = []
     try:
         if not run_python:
             check_code_parts(source)  # Lambda/custom classes: refused outright
         risky = [] if run_python else unsafe_parts(source)
-    except (OSError, ValueError, ImportFailure) as exc:
+    except ImportFailure as exc:
+        modules = ask_custom_module(window, source, str(exc))
+        if not modules:
+            return False
+        trust, risky = True, []
+    except (OSError, ValueError) as exc:
         window.warn("Cannot import model", f"{source.name}: {exc}")
         return False
     if risky:
@@ -78,8 +84,18 @@ def import_model_dialog(window, path: str | None = None,
         QApplication.processEvents()
 
     try:
-        result = import_model(source, trust=trust, progress=step,
-                              run_python=run_python)
+        try:
+            result = import_model(source, trust=trust, progress=step,
+                                  run_python=run_python, custom_modules=modules)
+        except ImportFailure as exc:
+            # A .py model with its own classes: they run in NetBuilder only
+            # when the user says so.
+            if not (run_python and not trust and "--trust" in str(exc)) or \
+                    not window.confirm("Run your classes in NetBuilder?",
+                                       trust_module_question([str(source)])):
+                raise
+            result = import_model(source, trust=True, progress=step,
+                                  run_python=True)
     except Exception as exc:  # ImportFailure, or anything Keras raises
         progress.close()
         if not isinstance(exc, ImportFailure):
@@ -108,6 +124,34 @@ def import_model_dialog(window, path: str | None = None,
     if opened:
         offer_block_groups(window)
     return opened
+
+
+def trust_module_question(paths: list[str]) -> str:
+    files = "\n".join(f"  • {p}" for p in paths)
+    return ("The model uses classes or functions from your own code. To import "
+            f"them NetBuilder runs this file inside the app:\n\n{files}\n\nIt "
+            "runs with your rights and can read, change or send your files; it is "
+            "copied beside the project, which keeps only its name and hash. Run "
+            "it?")
+
+
+def ask_custom_module(window, source: Path, refusal: str) -> list[str]:
+    """The model names classes of the user's code: ask for the module that
+    defines them, then whether to run it. Returns [] when the user stops
+    (or the refusal is not about a module, e.g. an anonymous lambda)."""
+    if "--custom-module" not in refusal:
+        window.warn("Cannot import model", refusal)
+        return []
+    if not window.confirm("Model uses your own code", refusal.split(";")[0] +
+                          ".\n\nChoose the Python file that defines it?"):
+        return []
+    module = window.ask_path("Python module with the custom code", save=False,
+                             filters="Python (*.py)",
+                             suggestion=str(source.parent))
+    if not module or not window.confirm("Run this code?",
+                                        trust_module_question([module])):
+        return []
+    return [module]
 
 
 def offer_block_groups(window) -> list[str]:
