@@ -72,20 +72,22 @@ def test_lambda_is_refused_even_when_trusted(tmp_path, capsys):
                     + extra) == 1
         err = capsys.readouterr().err
         assert "lam.keras: layer 'double' is a Lambda layer" in err
-        assert "does not import Lambda layers, with or without --trust" in err
+        assert "which NetBuilder does not import, with or without --trust" in err
         assert len(err.strip().splitlines()) == 1
     with pytest.raises(ImportFailure, match="'double' is a Lambda layer"):
         import_model(path, trust=True)
     # the same words in the in-memory path and in --help
     from netbuilder.engine.importing.importer import import_keras_model
 
-    with pytest.raises(ImportFailure, match="double is a Lambda layer"):
+    with pytest.raises(ImportFailure,
+                       match="double is a Lambda layer holding an anonymous"):
         import_keras_model(model)
     with pytest.raises(SystemExit):
         main(["import", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    assert "Lambda layers, and layers, regularizers, initializers, constraints or " \
-        "activations from your own code, are refused even with --trust" in help_text
+    assert "Lambda layers that call a named top-level function (not an anonymous " \
+        "lambda)" in help_text
+    assert "Anonymous lambdas are refused, with or without --trust" in help_text
 
 
 def test_bad_files_fail_in_one_line(tmp_path, capsys):
@@ -165,8 +167,9 @@ def test_python_model_with_a_lambda_is_read_back_safely(tmp_path, monkeypatch):
     monkeypatch.setenv("NB_PARENT_MARK", str(marker))
     with pytest.raises(ImportFailure) as info:
         import_model(src, run_python=True)
-    assert "lam.py: in the model it builds, layer 'double' is a Lambda layer" \
-        in str(info.value)
+    assert "lam.py: in the model it builds, layer 'double' is a Lambda calling " \
+        "mark(), a function from your own code" in str(info.value)
+    assert "--trust" in str(info.value)
     assert not marker.exists()  # the Lambda never ran in this process
 
 

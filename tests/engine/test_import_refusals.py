@@ -69,7 +69,7 @@ def test_custom_regularizer_in_python_source_names_it_and_the_file(tmp_path):
     tnet = graph.node_by_name("tnet")
     assert tnet.params["kernel_regularizer"] == {
         "class_name": "OrthogonalRegularizer",
-        "config": {"num_features": 3, "l2reg": 0.001}}
+        "config": {"num_features": 3}}
     assert graph.extra["custom_code"]["entries"]["OrthogonalRegularizer"][
         "module"] == "pointnet.py"
 

@@ -34,10 +34,12 @@ HARMLESS_CALL_ARGS = {"training": (None, False), "mask": (None,),
                       "use_causal_mask": (False,),
                       "return_attention_scores": (False,)}
 MODEL_CLASSES = ("Functional", "Sequential", "Model")
-LAMBDA_REFUSAL = ("is a Lambda layer: its code is Python stored inside the model, "
-                  "and NetBuilder does not import Lambda layers, with or without "
-                  "--trust (a project keeps no code). Replace the Lambda with "
-                  "built-in layers or keras.ops operations and import again")
+LAMBDA_REFUSAL = ("is a Lambda layer holding an anonymous Python lambda (or code "
+                  "NetBuilder cannot name), which NetBuilder does not import, with "
+                  "or without --trust (a project keeps no code). Define the "
+                  "function with def in your own module and give that module "
+                  "(--custom-module FILE.py --trust), or replace the Lambda with "
+                  "built-in layers or keras.ops operations, and import again")
 
 
 class _Converter:

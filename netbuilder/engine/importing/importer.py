@@ -156,8 +156,7 @@ def _lambda_refusal(name: Any, function: Any, known: frozenset[str]) -> str | No
             return None
         return (f"layer {name!r} is a Lambda calling {fname}(), a function from "
                 f"your own code; {GIVE_MODULE}")
-    return (f"layer {name!r} {LAMBDA_REFUSAL}: it holds an anonymous Python lambda "
-            f"(or code NetBuilder cannot name); {NAMED_FUNCTION}")
+    return f"layer {name!r} {LAMBDA_REFUSAL}"
 
 
 def check_code_parts(path: str | os.PathLike,
