@@ -41,15 +41,26 @@ def operation_outputs(keras: Any, node, spec, inputs
     tensors = {port: keras.KerasTensor(shape, dtype=dtype)
                for port, shape, dtype, _ in inputs}
     result = call_operation(keras, spec, node.params, tensors)
-    if isinstance(result, (list, tuple)):
+    results = list(result) if isinstance(result, (list, tuple)) else [result]
+    expected = ops.result_count(spec, node.params, len(inputs))
+    if len(results) != expected:
         return [], [], Diagnostic(
             ERROR, node.id, None,
-            f"'{node.name}': {spec.type} returns {len(result)} tensors; NetBuilder "
-            "supports operations with one result.",
-            "Use a layer or an operation that returns one tensor.")
-    if not isinstance(result, keras.KerasTensor):
+            f"'{node.name}': {spec.type} returns {len(results)} tensors here but "
+            f"the node has {expected} output port(s).",
+            _count_hint(spec))
+    if not all(isinstance(t, keras.KerasTensor) for t in results):
         return [], [], Diagnostic(
             ERROR, node.id, None,
             f"'{node.name}': {spec.type} gives a constant, not a tensor of the "
             "model.", "Wire a tensor into one of its ports.")
-    return [tuple(result.shape)], [str(result.dtype)], None
+    return [tuple(t.shape) for t in results], [str(t.dtype) for t in results], None
+
+
+def _count_hint(spec) -> str:
+    if spec.param("num") is not None:
+        return "Set 'num' to the size of the axis it splits along."
+    if spec.param("indices_or_sections") is not None:
+        return "Set 'indices_or_sections' to the number of equal parts or the " \
+               "list of split points."
+    return "Check the operation's parameters."

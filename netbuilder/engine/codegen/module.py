@@ -294,9 +294,12 @@ class _ModuleWriter:
                 continue
             if is_op(node.type):
                 var = identifier(node.name, taken, _limit_for(node.type))
-                variables[node_id] = [var]
+                variables[node_id] = [var] + [
+                    identifier(f"{var}_{k}", taken, MAX_IDENTIFIER)
+                    for k in range(1, graph.output_count(node_id))]
                 try:
-                    lines = operation_lines(graph, node, var, variables)
+                    lines = operation_lines(graph, node, variables[node_id],
+                                            variables)
                 except GraphError as exc:
                     raise CodegenError([CodeProblem(node_id, f"{node.name}: {exc}")]
                                        ) from exc

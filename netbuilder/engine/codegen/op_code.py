@@ -73,7 +73,13 @@ def operation_expression(graph: Graph, node: GraphNode,
     return Group(f"keras.ops.{ops.function_name(spec)}", "(", items, ")")
 
 
-def operation_lines(graph: Graph, node: GraphNode, var: str,
+def operation_lines(graph: Graph, node: GraphNode, names: list[str],
                     variables: dict[str, list[str]]) -> list[str]:
+    """``y = keras.ops.f(...)``, or ``a, b = keras.ops.split(...)`` for an
+    operation with several results (``names``: one variable per result)."""
+    spec = graph.catalog.get(node.type)
+    targets = ", ".join(names)
+    if len(names) == 1 and ops.returns_sequence(spec, node.params):
+        targets = f"({names[0]},)"  # a list of one tensor
     return render(operation_expression(graph, node, variables), len(INDENT),
-                  f"{INDENT}{var} = ", "")
+                  f"{INDENT}{targets} = ", "")

@@ -26,6 +26,7 @@ from typing import Any
 
 from netbuilder.engine.importing.convert import LAMBDA_REFUSAL
 from netbuilder.engine.importing.params import ImportFailure
+from netbuilder.engine.model.catalog import get_catalog
 from netbuilder.engine.model.graph import Graph
 
 SUFFIXES = (".keras", ".h5", ".hdf5", ".py")
@@ -239,10 +240,19 @@ def load_keras_file(path: str | os.PathLike, trust: bool = False,
         raise ImportFailure(f"{path.name}: {_load_message(exc)}") from None
 
 
+def _is_operation(class_name: str) -> bool:
+    """Whether a name Keras could not find is one of its own operations."""
+    return any(spec.op_class == class_name for spec in get_catalog().specs())
+
+
 def _load_message(exc: BaseException) -> str:
     text = re.sub(r"\s+", " ", str(exc)).strip() or type(exc).__name__
     unknown = re.search(r"Could not locate (?:class|function) '([^']+)'", text) or \
         re.search(r"Unknown [a-z ]+: '([^']+)'", text)
+    if unknown and _is_operation(unknown.group(1)):
+        return (f"it uses the keras.ops operation {unknown.group(1)}, which Keras "
+                "cannot load back from the legacy HDF5 (.h5) format; save the model "
+                "as .keras (model.save('model.keras')) and import that")
     if unknown:
         return (f"it uses {unknown.group(1)!r}, which is not part of Keras but "
                 f"comes from your own code; {GIVE_MODULE}")

@@ -20,6 +20,7 @@ from netbuilder.engine.importing.params import (
     jsonable,
     reduce_config,
 )
+from netbuilder.engine.model import ops
 from netbuilder.engine.model.catalog import Catalog
 from netbuilder.engine.model.graph import Graph, Node
 from netbuilder.engine.model.params import validate_value
@@ -87,11 +88,6 @@ def op_node(op: Any, entry: dict, graph: Graph, catalog: Catalog, where: str,
     if len(inbound) != 1:
         raise ImportFailure(f"{label}: the operation is applied {len(inbound)} "
                             "times; NetBuilder expects one call per operation")
-    outputs = getattr(op, "_inbound_nodes", [None])[0]
-    if outputs is not None and len(getattr(outputs, "outputs", [0])) > 1:
-        raise ImportFailure(f"{label}: {spec.type} returns "
-                            f"{len(outputs.outputs)} tensors; NetBuilder supports "
-                            "operations with one result")
     config = op.get_config()
     params = reduce_config(spec, config, catalog, label, validate=False)
     for pspec in spec.params:  # required ones even at their usual value
@@ -120,6 +116,7 @@ def op_node(op: Any, entry: dict, graph: Graph, catalog: Catalog, where: str,
             params[name] = _constant(spec, name, actual, catalog, label)
     if verify:
         _check_rebuilds(op, cls, spec, params, label)
+    _result_params(spec, op, params, label)
     node = graph.add_node(spec.type, name=graph.unique_name(op.name), params=params)
     return node, wires
 
@@ -177,3 +174,25 @@ def _snake(class_name: str) -> str:
     from netbuilder.engine.model.graph import snake_case
 
     return snake_case(class_name)
+
+
+def _result_params(spec, op: Any, params: dict[str, Any], label: str) -> None:
+    """An operation with several results keeps their number: unstack called
+    without ``num`` gets the count Keras found, so the node has that many
+    output ports (the same computation: Keras unstacks the whole axis); a
+    count NetBuilder cannot reproduce is refused."""
+    node = (getattr(op, "_inbound_nodes", None) or [None])[0]
+    found = len(getattr(node, "outputs", None) or [0])
+    if spec.results <= 1:
+        if found > 1:
+            raise ImportFailure(f"{label}: {spec.type} returns {found} tensors "
+                                "here; NetBuilder knows it as an operation with "
+                                "one result")
+        return
+    if spec.param("num") is not None and params.get("num") is None:
+        params["num"] = found
+    wired = len(node.arguments.keras_tensors) if spec.variadic and node else 0
+    expected = ops.result_count(spec, params, wired)
+    if expected != found:
+        raise ImportFailure(f"{label}: {spec.type} returns {found} tensors here, "
+                            f"but its parameters give {expected}")

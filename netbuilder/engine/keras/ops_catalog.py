@@ -168,6 +168,31 @@ def build_op_spec(fname: str, func, cls: type) -> tuple[LayerSpec | None, str]:
     return spec, ""
 
 
+# Shapes tried when probing an operation's results: a square matrix suits the
+# linear-algebra ops (qr, eig, svd), a vector the rest.
+PROBE_SHAPES = ((8, 8), (2, 8, 8), (8,))
+
+
+def probe_results(fname: str, func, spec: LayerSpec) -> int:
+    """How many tensors the operation returns at its default params, found by
+    calling it on symbolic tensors (1 when no probe shape suits it)."""
+    from netbuilder.engine.keras.runtime import load_keras
+
+    keras = load_keras()
+    required = {p.name: 2 for p in spec.params if p.required and not p.tensor
+                and p.kind in ("int", "other")}
+    for shape in PROBE_SHAPES:
+        count = 2 if spec.variadic else max(spec.min_inputs, 1)
+        tensors = [keras.KerasTensor(shape) for _ in range(count)]
+        try:
+            result = (func(tensors, **required) if spec.call_style == "list"
+                      else func(*tensors, **required))
+        except Exception:  # noqa: BLE001 - this shape does not suit the op
+            continue
+        return len(result) if isinstance(result, (list, tuple)) else 1
+    return 1
+
+
 def build_op_specs() -> tuple[list[LayerSpec], dict[str, str]]:
     """Specs of every operation, and the left-out ones with their reasons."""
     functions = public_op_functions()
@@ -195,6 +220,7 @@ def build_op_specs() -> tuple[list[LayerSpec], dict[str, str]]:
             excluded[OPS_PREFIX + canonical] = reason
             continue
         spec.aliases = sorted(OPS_PREFIX + n for n in names if n != canonical)
+        spec.results = probe_results(canonical, functions[canonical], spec)
         specs[canonical] = spec
     for alias, target in aliases.items():
         if target in specs:

@@ -115,6 +115,11 @@ class LayerSpec:
     # ("*name" for a variadic one) and the Operation class Keras records.
     signature: list[str] = field(default_factory=list)
     op_class: str = ""
+    # Operations that return several tensors (split, top_k, svd): how many at
+    # the default params, found by calling the function on symbolic tensors
+    # when the catalog is built (see ``ops.result_count`` for the params that
+    # change it).
+    results: int = 1
 
     @property
     def keras_layer(self) -> bool:

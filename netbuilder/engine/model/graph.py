@@ -186,7 +186,8 @@ class Graph:
         spec = self.catalog.get(node.type)
         if spec is None:
             return 1
-        return ports.output_count(spec, node.params, self.catalog)
+        wired = len(self.incoming(node_id)) if spec.variadic else 0
+        return ports.output_count(spec, node.params, self.catalog, wired)
 
     def input_count(self, node_id: str) -> int:
         """Input ports to show for the node (variadic layers get one spare)."""

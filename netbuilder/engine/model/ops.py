@@ -23,6 +23,9 @@ ELLIPSIS = "__ellipsis__"
 # Arrays and concrete tensors (``x + np.ones(...)``, ``x / ops.sqrt(8.0)``),
 # as Keras records them: {"class_name": ..., "config": {"value", "dtype"}}.
 ARRAYS = ("__numpy__", "__tensor__")
+# Results of one operation node (split into N): more are refused, so a file
+# cannot make the app draw millions of ports.
+MAX_RESULTS = 1024
 
 
 def is_op(type_name: Any) -> bool:
@@ -32,6 +35,39 @@ def is_op(type_name: Any) -> bool:
 def function_name(spec: LayerSpec) -> str:
     """``ops.add`` -> ``add`` (the keras.ops function)."""
     return spec.type[len(OPS_PREFIX):]
+
+
+def result_count(spec: LayerSpec, params: dict[str, Any], wired: int = 0) -> int:
+    """Tensors an operation node returns with these params: the catalog's
+    count at the defaults, changed by the arguments that set it (split's
+    ``indices_or_sections``, unstack's ``num``, svd's ``compute_uv``) or, for
+    an operation on any number of tensors (meshgrid), one per wired input."""
+    if spec.results <= 1:
+        return 1
+    if spec.param("indices_or_sections") is not None:
+        sections = params.get("indices_or_sections")
+        if isinstance(sections, list):
+            return len(sections) + 1
+        if isinstance(sections, int) and not isinstance(sections, bool) \
+                and 0 < sections <= MAX_RESULTS:
+            return sections
+        return 1
+    if spec.param("num") is not None:
+        num = params.get("num")
+        ok = isinstance(num, int) and not isinstance(num, bool)
+        return num if ok and 0 < num <= MAX_RESULTS else 1
+    if spec.param("compute_uv") is not None and params.get("compute_uv") is False:
+        return 1
+    if spec.variadic:
+        return max(1, min(wired, MAX_RESULTS))
+    return spec.results
+
+
+def returns_sequence(spec: LayerSpec, params: dict[str, Any]) -> bool:
+    """Whether the call returns a tuple/list even of one tensor (split into
+    one part does; svd without ``compute_uv`` returns a single tensor)."""
+    return spec.results > 1 and not (spec.param("compute_uv") is not None
+                                     and params.get("compute_uv") is False)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netbuilder.engine.model import ops
 from netbuilder.engine.model.catalog import Catalog, LayerSpec
 
 # Inputs of one merge layer (Add, Concatenate, ...): more are refused, so a
@@ -57,11 +58,15 @@ def gaps(connected: list[int]) -> bool:
     return connected != list(range(len(connected)))
 
 
-def output_count(spec: LayerSpec, params: dict[str, Any], catalog: Catalog) -> int:
+def output_count(spec: LayerSpec, params: dict[str, Any], catalog: Catalog,
+                 wired: int = 0) -> int:
     """Output tensors of a node of this spec with these params (several with
-    ``return_state``, or one per output of a group)."""
+    ``return_state``, one per output of a group, or one per result of an
+    operation such as split); ``wired``: its connected inputs."""
     if spec.type == "Output":
         return 0
+    if spec.results > 1:
+        return ops.result_count(spec, params, wired)
     if spec.type == "Group":
         return max(1, group_io(params)[1])
     if spec.type == "Bidirectional" and params.get("return_state"):
