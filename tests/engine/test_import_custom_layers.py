@@ -84,11 +84,12 @@ def _roundtrip(graph, model, xs, tmp_path):
     return built
 
 
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
 @pytest.mark.parametrize("which", sorted(MODELS))
-def test_keras_file_with_custom_module_round_trips(which, tmp_path):
+def test_keras_file_with_custom_module_round_trips(which, suffix, tmp_path):
     src, module = _user_module(tmp_path / "src")
     model = getattr(module, which)()
-    saved = tmp_path / "src" / f"{which}.keras"
+    saved = tmp_path / "src" / f"{which}{suffix}"
     model.save(saved)
     proj = tmp_path / "proj"
     proj.mkdir()
@@ -132,7 +133,8 @@ def test_python_model_file_round_trips(tmp_path):
     src.write_text(src.read_text() + "\n\ndef build_model():\n"
                    "    keras.utils.set_random_seed(0)\n"
                    "    return vae_encoder()\n")
-    with pytest.raises(ImportFailure, match=f"{MODULE_NAME}.py.*--trust"):
+    with pytest.raises(ImportFailure, match=f"add --trust to import the classes "
+                       f"and functions {MODULE_NAME}.py defines"):
         import_model(src, run_python=True)
     result = import_model(src, trust=True, run_python=True)
     proj = tmp_path / "proj"

@@ -143,6 +143,9 @@ GIVE_MODULE = ("NetBuilder imports it when you give the Python module that "
                "defines it and trust it: --custom-module FILE.py --trust (in the "
                "app, Import asks for that file). The code stays in that file, "
                "beside the project, never in the project")
+PY_TRUST = ("add --trust to import the classes and functions {name} defines "
+            "(they then run inside NetBuilder too; {name} is copied beside the "
+            "project, which keeps only its name and hash)")
 NAMED_FUNCTION = ("define it as a named top-level function (def) in your module "
                   "and give that module with --custom-module FILE.py --trust")
 
@@ -295,6 +298,8 @@ def _load_python_model(saved: str, name: str, trust: bool,
         # The user's classes live in the module runpy gave their file.
         text = re.sub(r"\(__netbuilder_import__\.\w+\)", f"(defined in {name})", text)
         if text.startswith("layer "):
+            # For a .py model the module is the file itself: --trust is all.
+            text = text.replace(GIVE_MODULE, PY_TRUST.format(name=name))
             raise ImportFailure(f"{name}: in the model it builds, {text}") from None
         if text.startswith("contains"):
             text = (text.split(". Open it only")[0] + ". NetBuilder did not load "
