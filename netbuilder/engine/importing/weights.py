@@ -100,19 +100,42 @@ def fingerprints(graph: Graph) -> dict[str, str]:
     return out
 
 
-def _find_layer(model: Any, names: list[str]) -> Any:
-    layer = model
-    for name in names:
-        layer = layer.get_layer(name)
-    return layer
+class LayerFinder:
+    """A model's layers by their name path (``["block", "conv"]``), each
+    (sub-)model's names indexed once: Keras's ``get_layer`` walks every
+    layer on each call, which made looking up all the layers of a
+    1,000-layer model quadratic."""
+
+    def __init__(self, model: Any):
+        self.model = model
+        self._names: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    def _index(self, model: Any) -> dict[str, Any]:
+        held = self._names.get(id(model))
+        if held is None:
+            names: dict[str, Any] = {}
+            for layer in model.layers:
+                names.setdefault(layer.name, layer)  # the first, as get_layer
+            held = self._names[id(model)] = (model, names)
+        return held[1]
+
+    def find(self, names: list[str]) -> Any:
+        layer = self.model
+        for name in names:
+            found = self._index(layer).get(name)
+            if found is None:
+                raise ValueError(f"the model has no layer named {name!r}")
+            layer = found
+        return layer
 
 
 def collect_weights(model: Any, graph: Graph) -> dict[str, list]:
     """Weight arrays of the model's layers, by node path (only layers with
     weights)."""
     out: dict[str, list] = {}
+    layers = LayerFinder(model)
     for path, names, _ in weighted_nodes(graph):
-        arrays = _find_layer(model, names).get_weights()
+        arrays = layers.find(names).get_weights()
         if arrays:
             out[path] = arrays
     for path, owner in shared_paths(graph):
@@ -270,6 +293,7 @@ def apply_weights(model: Any, graph: Graph,
         except (OSError, ValueError) as exc:
             report.problems.append(f"cannot read {path.name}: {exc}")
             return report
+    layers = LayerFinder(model)
     for path, names, node in weighted_nodes(graph):
         if path not in weights:
             continue
@@ -278,7 +302,7 @@ def apply_weights(model: Any, graph: Graph,
             report.invalidated.append(label)
             continue
         try:
-            layer = _find_layer(model, names)
+            layer = layers.find(names)
             current = layer.get_weights()
             arrays = weights[path]
             if len(current) != len(arrays) or any(
