@@ -151,3 +151,11 @@ def test_an_h5_file_with_operations_says_to_save_as_keras(keras, tmp_path):
     with pytest.raises(ImportFailure, match=r"split.h5: .*operation Split.*\.h5.*"
                                             r"save the model as \.keras"):
         import_model(tmp_path / "split.h5")
+
+
+def test_result_ports_are_named_results_not_states():
+    from netbuilder.engine.model import ports
+
+    cat = get_catalog()
+    assert ports.output_name(1, 3, cat.get("ops.split")) == "result_1"
+    assert ports.output_name(1, 3, cat.get("LSTM")) == "state_0"

@@ -116,3 +116,35 @@ def test_lstm_initial_state_ports_on_the_canvas(keras_window, qtbot):
     assert win.problems.counts()[0] == 0
     code = code_text(win, qtbot)
     assert "initial_state=[lstm_state_0, lstm_state_1]" in code
+
+
+def test_split_shows_one_port_per_part_as_the_user_sets_it(keras_window, qtbot):
+    """A split dropped from the palette: its parts in the inspector set its
+    output ports (named result_k), each wire gets its part's shape, undo
+    brings the ports back."""
+    win = keras_window
+    g = win.editor.graph
+    x = place(win, "Input", (0, 0), shape="4, 6")
+    split = place(win, "ops.split", (300, 0), indices_or_sections="2", axis=-1)
+    connect(win, x, split)
+    assert g.output_count(split) == 2
+    set_field(win, "indices_or_sections", "3")
+    assert g.output_count(split) == 3
+    item = win.scene.nodes[split]
+    assert [p.label for p in item.outputs] == ["result_0", "result_1", "result_2"]
+    dense = place(win, "Dense", (650, 200), units=2)
+    connect(win, split, dense, src_port=2)
+    out = place(win, "Output", (950, 200))
+    connect(win, dense, out)
+    labels = wire_labels(win, qtbot)
+    assert labels[(split, dense, 0)].endswith("4×2") or "(4, 2)" in \
+        labels[(split, dense, 0)] or "4, 2" in labels[(split, dense, 0)]
+    assert "split, split_1, split_2 = keras.ops.split(" in code_text(win, qtbot)
+    # the two wires, the Output, the Dense's units and the Dense
+    for _ in range(5):
+        win.editor.stack.undo()
+    assert g.output_count(split) == 3 and dense not in g.nodes
+    win.editor.stack.undo()
+    win.editor.stack.undo()  # 3 parts -> 2
+    assert g.output_count(split) == 2
+    assert len(win.scene.nodes[split].outputs) == 2

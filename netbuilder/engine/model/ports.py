@@ -85,7 +85,11 @@ def output_count(spec: LayerSpec, params: dict[str, Any], catalog: Catalog,
     return 1
 
 
-def output_name(port: int, count: int) -> str:
+def output_name(port: int, count: int, spec: LayerSpec | None = None) -> str:
+    """The label of an output port: ``state_k`` after a recurrent layer's
+    output, ``result_k`` for an operation with several results."""
+    if spec is not None and spec.results > 1:
+        return f"result_{port}"
     if count == 1:
         return "output"
     return "output" if port == 0 else f"state_{port - 1}"

@@ -72,7 +72,7 @@ class NodeItem(QGraphicsItem):
         for i in range(n_in):
             named = spec is not None and (len(spec.inputs) > 1 or spec.variadic)
             in_labels.append(ports.input_name(spec, i) if named else "")
-        out_labels = [ports.output_name(i, n_out) if (spec and n_out > 1) else ""
+        out_labels = [ports.output_name(i, n_out, spec) if (spec and n_out > 1) else ""
                       for i in range(n_out)]
         if self.is_group:
             layers, ins, outs = group_outline(node)
