@@ -287,7 +287,6 @@ class _ModuleWriter:
             node = graph.nodes[node_id]
             if node_id not in live or node.type == "Output":
                 continue
-            spec = graph.catalog.get(node.type)
             if node.type == GROUP:
                 self.write_group_call(graph, node_id, groups, variables, taken,
                                       shared, top)
@@ -305,48 +304,42 @@ class _ModuleWriter:
                                        ) from exc
                 record(lines, node_id)
                 continue
-            try:
-                args = layer_args(spec, inline_file_params(
-                    node.type, node.params, graph), graph.catalog)
-            except GraphError as exc:
-                raise CodegenError([CodeProblem(node_id, f"{node.name}: {exc}")]
-                                   ) from exc
-            args.append(Item(Atom(string_literal(node.name)), "name="))
-            if node.type == "Input":
-                var = identifier(node.name, taken, _limit_for("Input"))
-                variables[node_id] = [var]
-                call = Group("keras.Input", "(", args, ")")
-                record(render(call, len(INDENT), f"{INDENT}{var} = ", ""), node_id)
-                continue
-            var = identifier(node.name, taken, _limit_for(node.type))
-            count = graph.output_count(node_id)
-            names = [var] + [identifier(f"{var}_state_{k}", taken, MAX_IDENTIFIER)
-                             for k in range(count - 1)]
-            ctor = Group(constructor(spec), "(", args, ")")
-            call = layer_call_items(graph, node, variables)
-            variables[node_id] = names
-            owner = graph.layer_owner(node_id)
-            if len(graph.share_set(node_id)) > 1:
-                # A shared layer: created once, called at every site.
-                first = len(self.lines) + 1
-                if owner not in shared:
-                    owner_node = graph.nodes[owner]
-                    owner_args = layer_args(spec, inline_file_params(
-                        node.type, owner_node.params, graph), graph.catalog)
-                    owner_args.append(Item(Atom(string_literal(owner_node.name)),
-                                           "name="))
-                    shared[owner] = identifier(f"{owner_node.name}_layer", taken,
-                                               _limit_for(node.type))
-                    self.add(render(Group(constructor(spec), "(",
-                                          owner_args, ")"),
-                                    len(INDENT), f"{INDENT}{shared[owner]} = ", ""))
-                ctor = Group(shared[owner], "", [], "")
-                self.add(render_layer_call(names, ctor, call, len(INDENT)))
-                if top:
-                    self.node_lines[node_id] = (first, len(self.lines))
-                continue
-            record(render_layer_call(names, ctor, call, len(INDENT)), node_id)
+            self.write_layer(graph, node, variables, taken, shared, top)
         self.add(render_return(graph, variables))
+
+    def write_layer(self, graph: Graph, node: Node,
+                    variables: dict[str, list[str]], taken: set[str],
+                    shared: dict[str, str], top: bool) -> None:
+        """``x = keras.layers.Dense(64, name="dense")(inputs)``, an Input, or
+        the call of a shared layer created once (at its first site)."""
+        node_id = node.id
+        if node.type == "Input":
+            var = identifier(node.name, taken, _limit_for("Input"))
+            variables[node_id] = [var]
+            lines = render(constructor_call(graph, node, "keras.Input"),
+                           len(INDENT), f"{INDENT}{var} = ", "")
+            self.add(lines, node_id if top else None)
+            return
+        var = identifier(node.name, taken, _limit_for(node.type))
+        names = [var] + [identifier(f"{var}_state_{k}", taken, MAX_IDENTIFIER)
+                         for k in range(graph.output_count(node_id) - 1)]
+        ctor = constructor_call(graph, node)
+        call = layer_call_items(graph, node, variables)
+        variables[node_id] = names
+        first = len(self.lines) + 1
+        if len(graph.share_set(node_id)) > 1:
+            # A shared layer: created once, called at every site.
+            owner = graph.layer_owner(node_id)
+            if owner not in shared:
+                owner_node = graph.nodes[owner]
+                shared[owner] = identifier(f"{owner_node.name}_layer", taken,
+                                           _limit_for(node.type))
+                self.add(render(constructor_call(graph, owner_node), len(INDENT),
+                                f"{INDENT}{shared[owner]} = ", ""))
+            ctor = Group(shared[owner], "", [], "")
+        self.add(render_layer_call(names, ctor, call, len(INDENT)))
+        if top:
+            self.node_lines[node_id] = (first, len(self.lines))
 
     def write_group_functions(self, graph: Graph, live: set[str]) -> dict[str, str]:
         """Write ``def build_<name>()`` for each live group's sub-model, once
@@ -401,6 +394,19 @@ class _ModuleWriter:
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
+
+
+def constructor_call(graph: Graph, node: Node, head: str | None = None) -> Group:
+    """``keras.layers.Dense(64, name="dense")`` for a layer node (arguments
+    by :func:`layer_args`, file params read and inlined)."""
+    spec = graph.catalog.get(node.type)
+    try:
+        args = layer_args(spec, inline_file_params(node.type, node.params, graph),
+                          graph.catalog)
+    except GraphError as exc:
+        raise CodegenError([CodeProblem(node.id, f"{node.name}: {exc}")]) from exc
+    args.append(Item(Atom(string_literal(node.name)), "name="))
+    return Group(head or constructor(spec), "(", args, ")")
 
 
 def _tensor_list(names: list[str]) -> Atom | Group:

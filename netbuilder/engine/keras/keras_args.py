@@ -1,91 +1,114 @@
-"""Turn a node's JSON params into Keras constructor arguments (imports Keras)."""
+"""Turn a node's JSON params into live Keras constructor arguments (imports
+Keras). Which arguments are passed, and how, is decided once in
+:mod:`netbuilder.engine.model.arguments`; this module only makes the objects
+that description names (code generation writes the same description as
+text)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from netbuilder.engine.model.catalog import Catalog, get_catalog
-from netbuilder.engine.model.custom_code import code_of, is_custom
-from netbuilder.engine.model.file_params import FileParamError, is_file_param
+from netbuilder.engine.model.arguments import (
+    CELL,
+    CUSTOM,
+    LAYER,
+    OBJECT_MODULES,
+    Arg,
+    Call,
+    Ref,
+    describe_layer,
+)
+from netbuilder.engine.model.catalog import Catalog, LayerSpec, get_catalog
+from netbuilder.engine.model.custom_code import entry_name, is_custom
 
 
-def _tupled(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_tupled(v) for v in value)
+def live_value(value: Any, catalog: Catalog) -> Any:
+    """An argument value of the description as the Python object Keras gets.
+    Nested objects are built here, so a bad config fails at the node, not
+    later inside Keras."""
+    if isinstance(value, Call):
+        return live_call(value, catalog)
+    if isinstance(value, Ref):
+        from netbuilder.engine.keras.custom_classes import resolve
+
+        return resolve(catalog, value.entry)  # the user's class (trusted)
     return value
 
 
-def _object(kind: str, value: Any, catalog: Catalog | None = None) -> Any:
-    """Nested Keras objects: Keras accepts both shortcut strings and
-    {"class_name", "config"} dicts, but we build real instances so that a
-    bad config fails here, at the node, not later inside Keras."""
-    code = code_of(catalog) if catalog is not None else None
-    name = value.get("class_name") if isinstance(value, dict) else value
-    if code is not None and isinstance(name, str) and name in code.entries:
-        from netbuilder.engine.keras.custom_classes import resolve
+def live_args(args: tuple[Arg, ...] | list[Arg], catalog: Catalog
+              ) -> tuple[list[Any], dict[str, Any]]:
+    """(positional-only values, keyword arguments)."""
+    positional = [live_value(a.value, catalog) for a in args if a.name is None]
+    return positional, {a.name: live_value(a.value, catalog) for a in args
+                        if a.name is not None}
 
-        obj = resolve(catalog, name)  # the user's class (trusted)
-        return obj(**value.get("config", {})) if isinstance(value, dict) else obj
-    if not isinstance(value, dict):
-        return value
+
+def live_call(call: Call, catalog: Catalog) -> Any:
     import keras
 
-    module = {"initializer": keras.initializers, "regularizer": keras.regularizers,
-              "constraint": keras.constraints}[kind]
-    cls = getattr(module, value["class_name"])
-    return cls(**value.get("config", {}))
+    if call.kind == LAYER:
+        cls = spec_class(call.spec, catalog)
+    elif call.kind == CELL:
+        cls = getattr(keras.layers, call.class_name)
+    elif call.kind == CUSTOM:
+        from netbuilder.engine.keras.custom_classes import resolve
+
+        cls = resolve(catalog, call.class_name)
+    else:
+        cls = getattr(getattr(keras, OBJECT_MODULES[call.kind]), call.class_name)
+    positional, kwargs = live_args(call.args, catalog)
+    return cls(*positional, **kwargs)
 
 
 def layer_kwargs(type_name: str, params: dict[str, Any],
                  catalog: Catalog | None = None) -> dict[str, Any]:
+    """The keyword arguments ``keras.layers.<type_name>`` is built with."""
     catalog = catalog or get_catalog()
-    spec = catalog.get(type_name)
-    kwargs: dict[str, Any] = {}
-    for key, value in params.items():
-        if is_file_param(type_name, key, value):
-            # Keras would open the path itself (a FIFO hangs, /dev/zero fills
-            # memory): callers pass the contents read by file_params instead.
-            raise FileParamError(f"{key} {value[:80]!r}: file names are read by "
-                                 "NetBuilder, not handed to Keras", key)
-        pspec = spec.param(key) if spec else None
-        kind = pspec.kind if pspec else "other"
-        if kind in ("int_tuple", "shape"):
-            kwargs[key] = _tupled(value)
-        elif kind in ("initializer", "regularizer", "constraint"):
-            kwargs[key] = _object(kind, value, catalog)
-        elif kind == "activation":
-            kwargs[key] = _object(kind, value, catalog)
-        elif kind == "layer" and isinstance(value, dict):
-            kwargs[key] = make_layer(value["type"], value.get("params", {}), None,
-                                     catalog)
-        else:
-            kwargs[key] = value
-    return kwargs
+    return live_args(describe_layer(type_name, params, catalog).args, catalog)[1]
 
 
-def layer_class(type_name: str, catalog: Catalog | None = None) -> type:
-    """The Keras class of a catalog layer type: ``keras.layers.<type>``, or a
-    layer Keras ships in another of its own modules (``keras.applications``)."""
+def spec_class(spec: LayerSpec, catalog: Catalog) -> Any:
+    """The class of a catalog layer: ``keras.layers.<type>``, a layer Keras
+    ships in another of its own modules (``keras.applications``), a class of
+    the project's custom code, or ``keras.layers.Lambda`` for a custom
+    function (which comes first in the arguments)."""
     import importlib
 
     import keras
 
+    if spec.category == CUSTOM:
+        if spec.signature:
+            return keras.layers.Lambda
+        from netbuilder.engine.keras.custom_classes import resolve
+
+        return resolve(catalog, entry_name(spec.type))
+    if not spec.keras_layer and spec.module.startswith("keras.src."):
+        return getattr(importlib.import_module(spec.module), spec.type)
+    return getattr(keras.layers, spec.type)
+
+
+def layer_class(type_name: str, catalog: Catalog | None = None) -> Any:
+    """The class of a catalog layer type (see :func:`spec_class`); for a
+    custom Lambda, ``keras.layers.Lambda`` with its function bound."""
+    import keras
+
+    catalog = catalog or get_catalog()
     if is_custom(type_name):
         from netbuilder.engine.keras.custom_classes import custom_layer_class
 
-        return custom_layer_class(type_name, catalog or get_catalog())
-    spec = (catalog or get_catalog()).get(type_name)
-    if spec is not None and not spec.keras_layer and \
-            spec.module.startswith("keras.src."):
-        return getattr(importlib.import_module(spec.module), spec.type)
-    return getattr(keras.layers, type_name)
+        return custom_layer_class(type_name, catalog)
+    spec = catalog.get(type_name)
+    if spec is None:
+        return getattr(keras.layers, type_name)
+    return spec_class(spec, catalog)
 
 
 def make_layer(type_name: str, params: dict[str, Any], name: str | None,
                catalog: Catalog | None = None):
-    """Instantiate ``keras.layers.<type_name>`` with the node's params."""
-    cls = layer_class(type_name, catalog)
-    kwargs = layer_kwargs(type_name, params, catalog)
+    """Instantiate the layer of a node with the node's params."""
+    catalog = catalog or get_catalog()
+    call = describe_layer(type_name, params, catalog)
+    positional, kwargs = live_args(call.args, catalog)
     if name is not None:
         kwargs["name"] = name
-    return cls(**kwargs)
+    return spec_class(call.spec, catalog)(*positional, **kwargs)
