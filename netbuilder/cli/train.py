@@ -72,16 +72,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from netbuilder.engine.model.data_spec import is_bundled_resource
-    from netbuilder.engine.model.training_config import (
-        TrainingConfig,
-        TrainingConfigError,
-    )
-    from netbuilder.engine.training.session import (
-        FAILED,
-        STOPPED,
-        TrainingError,
-        TrainingSession,
-    )
+    from netbuilder.engine.training.session import TrainingError, TrainingSession
 
     if (args.save_run or args.keep_weights) and is_bundled_resource(args.file):
         raise CommandError(f"{args.file} is a bundled example, which NetBuilder "
@@ -93,6 +84,44 @@ def run(args) -> int:
         raise CommandError(f"{args.file} has problems: {problems[0]}", 1)
     if args.export and args.export[0] not in EXPORT_KINDS:
         raise CommandError(f"--export KIND must be one of {', '.join(EXPORT_KINDS)}")
+    config = training_config(args, graph)
+    if args.history and not args.history.endswith((".json", ".csv")):
+        raise CommandError("--history must name a .json or .csv file")
+    ended: dict[str, str] = {}
+    base = Path(args.file).resolve().parent
+    session = TrainingSession(graph, config, base_dir=base,
+                              listener=progress_listener(config, ended),
+                              log_dir=args.log_dir, test_split=args.test_split,
+                              backup_dir=args.backup_dir)
+    train_until_done(session, ended)
+    try:
+        evaluation = session.evaluate()
+    except TrainingError as exc:
+        raise CommandError(str(exc), 1) from None
+    metrics = "  ".join(f"{k}={v:.4g}" for k, v in evaluation["metrics"].items())
+    print(f"evaluation on the {evaluation['split']} split "
+          f"({evaluation['samples']} samples): {metrics}")
+    chief = session.is_chief
+    if not chief and (args.export or args.history or args.save_run):
+        print(f"{session.strategy_info.task} is not the chief: its export goes to "
+              "a temporary folder; the chief writes history and runs")
+    if args.export:
+        export_trained(session, args.export, chief)
+    if args.history and chief:
+        write_history(session.history, args.history)
+        print(f"history written to {args.history}")
+    if chief:
+        record_outcome(args, session, evaluation)
+    return 1 if session.diverged else 0
+
+
+def training_config(args, graph):
+    """The project's training settings with the command line's overrides."""
+    from netbuilder.engine.model.training_config import (
+        TrainingConfig,
+        TrainingConfigError,
+    )
+
     settings = dict(graph.extra.get("training") or {})
     for key, value in (("data", args.data), ("epochs", args.epochs),
                        ("batch_size", args.batch_size),
@@ -108,12 +137,16 @@ def run(args) -> int:
     if not settings.get("data"):
         raise CommandError("no data: give --data SPEC or set it in the project")
     try:
-        config = TrainingConfig.from_dict(settings)
+        return TrainingConfig.from_dict(settings)
     except TrainingConfigError as exc:
         raise CommandError(str(exc), 1) from None
-    if args.history and not args.history.endswith((".json", ".csv")):
-        raise CommandError("--history must name a .json or .csv file")
-    ended = {}
+
+
+def progress_listener(config, ended: dict[str, str]):
+    """Print batches (one line, redrawn) and epochs; note how training ended
+    in ``ended``."""
+    from netbuilder.engine.training.session import FAILED, STOPPED
+
     progress = ProgressLine(sys.stderr)
 
     def listener(event):
@@ -133,10 +166,14 @@ def run(args) -> int:
             if event.details:
                 ended["details"] = event.details
 
-    base = Path(args.file).resolve().parent
-    session = TrainingSession(graph, config, base_dir=base, listener=listener,
-                              log_dir=args.log_dir, test_split=args.test_split,
-                              backup_dir=args.backup_dir)
+    return listener
+
+
+def train_until_done(session, ended: dict[str, str]) -> None:
+    """Prepare and train; Ctrl+C stops after the current batch. A failed run
+    is a CommandError naming why."""
+    from netbuilder.engine.training.session import FAILED, STOPPED, TrainingError
+
     try:
         session.prepare()
         session.start()
@@ -155,53 +192,45 @@ def run(args) -> int:
         raise CommandError(ended[FAILED], 1)
     if STOPPED in ended:
         print(f"stopped: {ended[STOPPED]}", file=sys.stderr)
+
+
+def export_trained(session, export: tuple[str, str], chief: bool) -> None:
+    """--export KIND PATH, verified; a worker that is not the chief writes to
+    a temporary folder."""
+    from netbuilder.engine.keras.export import ExportError, export_verified
+
+    kind, path = export
+    if not chief:
+        import tempfile
+
+        path = str(Path(tempfile.mkdtemp(prefix="netbuilder-worker-"))
+                   / Path(path).name)
     try:
-        evaluation = session.evaluate()
-    except TrainingError as exc:
+        sample = [x[:8] for x in session.dataset.train.x] or None
+        print(export_verified(session.model, kind, path, sample))
+    except ExportError as exc:
         raise CommandError(str(exc), 1) from None
-    metrics = "  ".join(f"{k}={v:.4g}" for k, v in evaluation["metrics"].items())
-    print(f"evaluation on the {evaluation['split']} split "
-          f"({evaluation['samples']} samples): {metrics}")
-    chief = session.is_chief
-    if not chief and (args.export or args.history or args.save_run):
-        print(f"{session.strategy_info.task} is not the chief: its export goes to "
-              "a temporary folder; the chief writes history and runs")
-    if args.export:
-        from netbuilder.engine.keras.export import ExportError, export_verified
+    except Exception as exc:  # noqa: BLE001 - report, never a traceback
+        raise CommandError(f"export to {path} failed: {exc}", 1) from None
 
-        kind, path = args.export
-        if not chief:
-            import tempfile
 
-            path = str(Path(tempfile.mkdtemp(prefix="netbuilder-worker-"))
-                       / Path(path).name)
-        try:
-            sample = [x[:8] for x in session.dataset.train.x] or None
-            print(export_verified(session.model, kind, path, sample))
-        except ExportError as exc:
-            raise CommandError(str(exc), 1) from None
-        except Exception as exc:  # noqa: BLE001 - report, never a traceback
-            raise CommandError(f"export to {path} failed: {exc}", 1) from None
-    if args.history and chief:
-        write_history(session.history, args.history)
-        print(f"history written to {args.history}")
-    diverged = session.diverged
-    kept = None
-    if args.keep_weights and chief:
-        kept = keep_trained_weights(session, args.file)
-    if (args.save_run or kept) and chief:
-        from netbuilder.engine.training.session import record_run_in_file
+def record_outcome(args, session, evaluation) -> None:
+    """--keep-weights and --save-run: weights beside the project, the run in
+    the project file."""
+    from netbuilder.engine.training.session import record_run_in_file
 
-        run = session.record(evaluation) if args.save_run else None
-        try:
-            run_id = record_run_in_file(args.file, run, kept)
-        except (OSError, ValueError) as exc:
-            raise CommandError(f"cannot record the run in {args.file}: {exc}",
-                               1) from None
-        if run_id:
-            print(f"recorded {run_id} in {args.file}"
-                  + (" (failed: the loss diverged)" if diverged else ""))
-    return 1 if diverged else 0
+    kept = keep_trained_weights(session, args.file) if args.keep_weights else None
+    if not (args.save_run or kept):
+        return
+    run = session.record(evaluation) if args.save_run else None
+    try:
+        run_id = record_run_in_file(args.file, run, kept)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"cannot record the run in {args.file}: {exc}",
+                           1) from None
+    if run_id:
+        print(f"recorded {run_id} in {args.file}"
+              + (" (failed: the loss diverged)" if session.diverged else ""))
 
 
 def keep_trained_weights(session, project: str) -> dict | None:

@@ -143,11 +143,7 @@ class TrainingSession:
         Returns warnings; raises :class:`TrainingError` when training cannot
         start (bad config, unloadable data, data that does not fit)."""
         from netbuilder.engine.analysis.shapes import analyze
-        from netbuilder.engine.codegen.execute import BuildError, build
-        from netbuilder.engine.codegen.module import CodegenError
         from netbuilder.engine.keras.runtime import load_keras
-        from netbuilder.engine.training.data_check import check_data
-        from netbuilder.engine.training.datasets import DataError
 
         outputs = [n.name for n in self.graph.output_nodes()]
         problems = self.config.problems(outputs)
@@ -161,39 +157,60 @@ class TrainingSession:
         if self.config.seed is not None:
             keras.utils.set_random_seed(self.config.seed)
         if self.dataset is None:
-            try:
-                self.dataset = load_data(
-                    self.config.data, self.base_dir, seed=self.config.seed or 0,
-                    validation_split=self.config.validation_split,
-                    test_split=self.test_split,
-                    input_names=[n.name for n in self.graph.input_nodes()],
-                    output_names=outputs, image_shape=image_shape(self.graph))
-            except DataError as exc:
-                raise TrainingError(str(exc)) from None
+            self.dataset = self._load_data(outputs)
+        losses = {name: self.config.loss_for(name) for name in outputs}
+        self._check_fit(report, losses)
+        self._build_and_compile([losses[name] for name in outputs], len(outputs))
+        if self.strategy_info.replicas > 1 or self.config.strategy == "multi-worker":
+            from netbuilder.engine.training.distribute import prebuild_for_replicas
+
+            prebuild_for_replicas(self.model, self.strategy, self._sample_batch())
+        notes = "".join(f"; {note}" for note in self.weights_notes)
+        self.listener(TrainingEvent(PREPARED, message=self.dataset.summary() + "; "
+                                    + self.strategy_info.describe(
+                                        self.config.batch_size) + notes))
+        return []
+
+    def _load_data(self, outputs: list[str]):
+        from netbuilder.engine.training.datasets import DataError
+
+        try:
+            return load_data(
+                self.config.data, self.base_dir, seed=self.config.seed or 0,
+                validation_split=self.config.validation_split,
+                test_split=self.test_split,
+                input_names=[n.name for n in self.graph.input_nodes()],
+                output_names=outputs, image_shape=image_shape(self.graph))
+        except DataError as exc:
+            raise TrainingError(str(exc)) from None
+
+    def _check_fit(self, report, losses: dict[str, str]) -> None:
+        """The data's shapes and values must fit the model's outputs."""
+        from netbuilder.engine.training.data_check import check_data
+
         out_shapes = {}
         for node in self.graph.output_nodes():
             info = report.info.get(node.id)
             if info is not None:
                 out_shapes[node.name] = info.output_shapes[0]
-        losses = {name: self.config.loss_for(name) for name in outputs}
         mismatches = check_data(self.graph, out_shapes, self.dataset, losses)
         if mismatches:
             text = "; ".join(p.message + (f" ({p.suggestion})" if p.suggestion
                                           else "") for p in mismatches)
             raise TrainingError(f"the data does not fit the model: {text}")
-        from netbuilder.engine.training.distribute import (
-            DistributeError,
-            make_strategy,
-            prebuild_for_replicas,
-        )
+
+    def _build_and_compile(self, loss: list, outputs: int) -> None:
+        """Make the strategy, then build and compile the model in its scope."""
+        from netbuilder.engine.codegen.execute import BuildError, build
+        from netbuilder.engine.codegen.module import CodegenError
+        from netbuilder.engine.training.distribute import DistributeError, make_strategy
 
         try:
             self.strategy, self.strategy_info = make_strategy(self.config.strategy,
                                                               self.config.devices)
         except DistributeError as exc:
             raise TrainingError(str(exc)) from None
-        loss = [losses[name] for name in outputs]
-        metrics = [list(self.config.metrics) for _ in outputs]
+        metrics = [list(self.config.metrics) for _ in range(outputs)]
         with self.strategy.scope():
             try:
                 built = build(self.graph)
@@ -204,13 +221,6 @@ class TrainingSession:
             self.model.compile(optimizer=make_optimizer(self.config),
                                loss=loss if len(loss) > 1 else loss[0],
                                metrics=metrics if len(metrics) > 1 else metrics[0])
-        if self.strategy_info.replicas > 1 or self.config.strategy == "multi-worker":
-            prebuild_for_replicas(self.model, self.strategy, self._sample_batch())
-        notes = "".join(f"; {note}" for note in self.weights_notes)
-        self.listener(TrainingEvent(PREPARED, message=self.dataset.summary() + "; "
-                                    + self.strategy_info.describe(
-                                        self.config.batch_size) + notes))
-        return []
 
     @property
     def diverged(self) -> bool:
