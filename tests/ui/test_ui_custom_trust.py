@@ -84,3 +84,18 @@ def test_changed_module_asks_again(keras_window, qtbot, tmp_path):
     module.write_text(module.read_text() + "\n# changed\n")
     assert win.open_path(str(path), ask=False)
     assert len(asked) == 2
+
+
+def test_save_as_elsewhere_takes_the_module_along(keras_window, qtbot, tmp_path):
+    win = keras_window
+    path, proj = _project(tmp_path)
+    win.confirm = lambda title, text: True
+    assert win.open_path(str(path), ask=False)
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    win.ask_path = lambda *a, **k: str(other / "copy.nbproj")
+    assert win.save_as()
+    copied = other / f"{MODULE_NAME}.py"
+    assert copied.read_text() == (proj / f"{MODULE_NAME}.py").read_text()
+    win.analysis.wait_idle()
+    assert not _errors(win)  # the same content: still trusted

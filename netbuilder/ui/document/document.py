@@ -95,8 +95,14 @@ class Document(QObject):
                            "another place")
         if not self.graph.name or self.graph.name == "untitled":
             self.graph.name = Path(target).stem
+        from netbuilder.engine.importing.importer import ImportFailure, place_modules
+
         try:
+            # The project's custom-code modules go with it (kept beside it).
+            place_modules(self.graph, Path(target).parent)
             save_project(self.graph, target)
+        except ImportFailure as exc:
+            return False, f"cannot save {target}: {exc}"
         except OSError as exc:
             return False, f"cannot save {target}: {exc.strerror or exc}"
         self.path = str(Path(target).resolve())
