@@ -91,8 +91,14 @@ def test_ports():
     assert ports.output_count(rnn, {"return_state": True,
                              "cell": {"type": "GRUCell", "params": {}}}, catalog) == 2
     bi = catalog.get("Bidirectional")
-    assert ports.output_count(bi, {"return_state": True,
-                            "layer": {"type": "LSTM", "params": {}}}, catalog) == 5
+    # return_state is the wrapped layer's (Bidirectional has no such argument)
+    assert bi.param("return_state") is None
+    assert ports.output_count(bi, {"layer": {"type": "LSTM", "params": {
+        "return_state": True}}}, catalog) == 5
+    assert ports.output_count(bi, {"layer": {"type": "GRU", "params": {
+        "return_state": True}}}, catalog) == 3
+    assert ports.output_count(bi, {"layer": {"type": "GRU", "params": {}}},
+                              catalog) == 1
 
 
 def test_docstring_args_parser():

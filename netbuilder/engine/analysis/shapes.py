@@ -32,7 +32,7 @@ from netbuilder.engine.model import events as ev
 from netbuilder.engine.model.custom_code import code_of, is_custom, is_trusted
 from netbuilder.engine.model.graph import Graph
 from netbuilder.engine.model.ops import is_op
-from netbuilder.engine.model.ports import split_call
+from netbuilder.engine.model.ports import call_flags, split_call
 
 ELEMENTWISE_MERGE = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"}
 
@@ -230,7 +230,7 @@ class ShapeInference:
             problem = _rank_problem(node, layer, spec, inputs)
             if problem is not None:
                 return None, problem
-            result = _call(layer, spec, tensors)
+            result = _call(layer, spec, tensors, node.params)
         outputs = list(result) if isinstance(result, (list, tuple)) else [result]
         shapes = [tuple(t.shape) for t in outputs]
         dtypes = [str(t.dtype) for t in outputs]
@@ -368,8 +368,9 @@ def _count(shape) -> int:
     return n
 
 
-def _call(layer, spec, tensors: dict[int, Any]):
+def _call(layer, spec, tensors: dict[int, Any], params: dict[str, Any]):
     ordered, keywords = split_call(spec, tensors)
+    keywords.update(call_flags(spec, params))
     if spec.call_style == "list":
         return layer(ordered, **keywords)
     if spec.call_style == "kwargs":

@@ -249,6 +249,8 @@ def layer_call_items(graph: Graph, node: Node, variables: dict[str, list[str]]
         node_ = (Group("", "[", [Item(Atom(v)) for v in value], "]")
                  if isinstance(value, list) else Atom(value))
         items.append(Item(node_, name + "="))
+    for name, value in ports.call_flags(spec, node.params).items():
+        items.append(Item(Atom(repr(bool(value))), name + "="))
     return Group("", "(", items, ")")
 
 

@@ -289,6 +289,10 @@ class _Converter:
                 continue  # the value the layer's call takes anyway
             if name == "mask" and _automatic_mask(value, used, calls):
                 continue  # an automatic mask: the rebuilt model propagates it too
+            flag = spec.param(name)
+            if flag is not None and flag.call and isinstance(value, bool):
+                graph.nodes[node_id].params[name] = value
+                continue
             keyword = _keyword_wires(spec, name, value)
             if keyword is None:
                 raise ImportFailure(f"{label}: is called with {name}="

@@ -182,6 +182,7 @@ def build_layer_spec(type_name: str, cls: type, aliases: list[str]) -> LayerSpec
         spec.call_style = "kwargs"
     spec.state_outputs = STATE_OUTPUTS.get(type_name, 0)
     add_keyword_ports(spec, cls)
+    add_call_flags(spec, cls)
     if type_name == "RNN":
         cell = spec.param("cell")
         if cell is not None:
@@ -200,6 +201,21 @@ def keyword_tensor_args(cls: type) -> list[str]:
     return [p.name for p in params[1:]
             if p.default is None and p.name != "training"
             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+
+def add_call_flags(spec: LayerSpec, cls: type) -> None:
+    """Parameters for the call's ``use_*`` switches (``use_causal_mask``):
+    keyword flags defaulting to False, written in the layer's call."""
+    try:
+        params = list(inspect.signature(cls.call).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return
+    for p in params:
+        if p.name.startswith("use_") and p.default is False \
+                and spec.param(p.name) is None:
+            spec.params.append(ParamSpec(
+                p.name, "bool", default=False, call=True,
+                doc=f"Passed when the layer is called ({p.name}=True)."))
 
 
 def add_keyword_ports(spec: LayerSpec, cls: type) -> None:

@@ -130,6 +130,8 @@ def layer_arguments(spec: LayerSpec, params: dict[str, Any], catalog: Catalog,
         args.append(Arg(None, Ref(entry_name(spec.type), spec.signature[0]), True))
     positional = True
     for pspec in spec.params:
+        if pspec.call:
+            continue  # given to the layer's call (ports.call_flags)
         if pspec.name not in params:
             if pspec.required:
                 raise ParamError(f"{spec.type} needs {pspec.name}", pspec.name)

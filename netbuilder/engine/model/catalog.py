@@ -84,6 +84,9 @@ class ParamSpec:
     # An operation's call argument: a tensor wired into the port of the same
     # name, or (when the port is free) this constant value.
     tensor: bool = False
+    # A flag of the layer's call, not of its constructor
+    # (``MultiHeadAttention(...)(q, v, use_causal_mask=True)``).
+    call: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, False, "")

@@ -69,9 +69,11 @@ def output_count(spec: LayerSpec, params: dict[str, Any], catalog: Catalog,
         return ops.result_count(spec, params, wired)
     if spec.type == "Group":
         return max(1, group_io(params)[1])
-    if spec.type == "Bidirectional" and params.get("return_state"):
+    if spec.type == "Bidirectional":
+        # return_state belongs to the wrapped layer, not to the wrapper
         inner = params.get("layer")
-        if isinstance(inner, dict):
+        if isinstance(inner, dict) and isinstance(inner.get("params"), dict) \
+                and inner["params"].get("return_state"):
             inner_spec = catalog.get(inner.get("type", ""))
             if inner_spec is not None:
                 return 1 + 2 * inner_spec.state_outputs
@@ -124,6 +126,12 @@ def split_call(spec: LayerSpec, by_port: dict[int, Any]
         else:
             keywords.setdefault(kw[0], []).append(by_port[port])
     return positional, keywords
+
+
+def call_flags(spec: LayerSpec, params: dict[str, Any]) -> dict[str, Any]:
+    """The call's switches set on the node (``use_causal_mask=True``)."""
+    return {p.name: params[p.name] for p in spec.params
+            if p.call and params.get(p.name, p.default) != p.default}
 
 
 def port_of_keyword(spec: LayerSpec, name: str, index: int | None) -> int | None:
