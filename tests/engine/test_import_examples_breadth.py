@@ -145,3 +145,18 @@ def test_causal_mask_is_a_call_flag_in_params_and_code():
     assert "MultiHeadAttention(\n" in code or "MultiHeadAttention(num_heads" in code
     ctor = code[code.index("MultiHeadAttention("):code.index("use_causal_mask")]
     assert ctor.count("use_causal_mask") == 0
+
+
+def test_image_operations_are_nodes_called_through_their_submodule():
+    """keras.ops.image functions (the ViT example's extract_patches) are
+    operations like keras.ops ones (before: 'ExtractPatches ... is not one
+    NetBuilder knows')."""
+    from netbuilder.engine.importing.importer import import_keras_model
+
+    keras = _keras()
+    graph = import_keras_model(bm.vit_patches_position(keras)).graph
+    assert graph.catalog.get("ops.image.resize").category == "operations"
+    node = next(n for n in graph.nodes.values()
+                if n.type == "ops.image.extract_patches")
+    assert node.params["size"] == [4, 4]  # Keras records the pair
+    assert "keras.ops.image.extract_patches(" in generate_code(graph)

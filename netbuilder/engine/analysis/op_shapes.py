@@ -30,7 +30,9 @@ def call_operation(keras: Any, spec, params: dict[str, Any],
         else:
             args.append(value(arg))
     kwargs = {arg.name: value(arg) for arg in keyword}
-    function = getattr(keras.ops, ops.function_name(spec))
+    function = keras.ops
+    for part in ops.function_name(spec).split("."):  # image.extract_patches
+        function = getattr(function, part)
     return function(*args, **kwargs)
 
 

@@ -62,17 +62,35 @@ def operation_class(func) -> type | None:
     return None
 
 
-def public_op_functions() -> dict[str, Any]:
-    from netbuilder.engine.keras.runtime import load_keras
+# Submodules of keras.ops whose functions are not also at its top level
+# (``keras.ops.image.extract_patches``): named ``image.extract_patches``.
+OPS_SUBMODULES = ("image",)
 
-    keras = load_keras()
+
+def _public_functions(module, prefix: str = "") -> dict[str, Any]:
     out = {}
-    for name in sorted(dir(keras.ops)):
-        obj = getattr(keras.ops, name)
+    for name in sorted(dir(module)):
+        obj = getattr(module, name)
         if name.startswith("_") or inspect.ismodule(obj) or inspect.isclass(obj) \
                 or not callable(obj):
             continue
-        out[name] = obj
+        out[prefix + name] = obj
+    return out
+
+
+def public_op_functions() -> dict[str, Any]:
+    """The keras.ops functions by the name code calls them with (after
+    ``keras.ops.``)."""
+    from netbuilder.engine.keras.runtime import load_keras
+
+    keras = load_keras()
+    out = _public_functions(keras.ops)
+    for sub in OPS_SUBMODULES:
+        module = getattr(keras.ops, sub, None)
+        if module is not None:
+            extra = _public_functions(module, f"{sub}.")
+            out.update({k: v for k, v in extra.items()
+                        if k.split(".", 1)[1] not in out})
     return out
 
 
