@@ -160,3 +160,42 @@ def test_image_operations_are_nodes_called_through_their_submodule():
                 if n.type == "ops.image.extract_patches")
     assert node.params["size"] == [4, 4]  # Keras records the pair
     assert "keras.ops.image.extract_patches(" in generate_code(graph)
+
+
+def test_initial_state_ports_follow_the_layers_real_state_count():
+    """A Bidirectional(GRU) takes 2 states (not the 4 ports a Bidirectional
+    shows for the largest wrapped layer), an LSTM both h and c: a wire past
+    the count, or only part of the states, is named before Keras runs."""
+    from netbuilder.engine.analysis.shapes import analyze
+    from netbuilder.engine.model import ports
+    from netbuilder.engine.model.catalog import get_catalog
+    from netbuilder.engine.model.graph import Graph
+
+    catalog = get_catalog()
+    gru = {"layer": {"type": "GRU", "params": {"units": 4}}}
+    assert ports.state_count(catalog.get("Bidirectional"), gru, catalog) == 2
+    assert ports.state_count(catalog.get("LSTM"), {}, catalog) == 2
+    assert ports.state_count(catalog.get("ConvLSTM2D"), {}, catalog) == 2
+    assert ports.state_count(catalog.get("SimpleRNN"), {}, catalog) == 1
+    assert ports.state_count(catalog.get("RNN"), {"cell": {
+        "type": "GRUCell", "params": {}}}, catalog) == 1
+    assert ports.state_count(catalog.get("Dense"), {}, catalog) == 0
+
+    graph = Graph(catalog)
+    seq = graph.add_node("Input", params={"shape": [3, 5]})
+    state = graph.add_node("Input", params={"shape": [4]})
+    bi = graph.add_node("Bidirectional", params=gru)
+    graph.connect(seq.id, 0, bi.id, 0)
+    for port in (1, 2, 3):
+        graph.connect(state.id, 0, bi.id, port)
+    found = [d for d in analyze(graph).diagnostics if d.node == bi.id]
+    assert [d.message for d in found] == [
+        f"'{bi.name}' keeps 2 state tensors, so 'initial_state[2]' is not used "
+        "by it."]
+    lstm = graph.add_node("LSTM", params={"units": 4})
+    graph.connect(seq.id, 0, lstm.id, 0)
+    graph.connect(state.id, 0, lstm.id, 1)
+    found = [d for d in analyze(graph).diagnostics if d.node == lstm.id]
+    assert found and found[0].message == (
+        f"'{lstm.name}' takes its 2 state tensors together: wire initial_state[0] "
+        "to initial_state[1], or none of them.")

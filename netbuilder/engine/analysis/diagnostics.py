@@ -64,6 +64,7 @@ def _node_diagnostics(graph: Graph, node) -> list[Diagnostic]:
     if spec is None:
         return out
     connected = sorted(e.dst_port for e in graph.incoming(node.id))
+    out += _state_diagnostics(graph, node, spec, connected)
     missing = unwired_inputs(graph, node, set(connected))
     if not missing and spec.variadic and node.type != "Group" \
             and ports.gaps(connected):
@@ -97,6 +98,34 @@ def _node_diagnostics(graph: Graph, node) -> list[Diagnostic]:
                              f"'{node.name}' is not connected.",
                              "Drag a wire from another layer's output port "
                              "to this port.") for port in missing]
+
+
+def _state_diagnostics(graph: Graph, node, spec, connected: list[int]
+                       ) -> list[Diagnostic]:
+    """``initial_state`` wired beyond the layer's real state count, or only
+    partly (an LSTM takes h and c together)."""
+    count = ports.state_count(spec, node.params, graph.catalog)
+    states = [p for p in connected if (ports.keyword_port(spec, p) or ("",))[0]
+              == "initial_state"]
+    if not states:
+        return []
+    indices = sorted(ports.keyword_port(spec, p)[1] for p in states)
+    words = f"{count} state tensor{'s' if count != 1 else ''}"
+    extra = [p for p in states if ports.keyword_port(spec, p)[1] >= count]
+    if extra:
+        return [Diagnostic(ERROR, node.id, p,
+                           f"'{node.name}' keeps {words}, so "
+                           f"'{ports.input_name(spec, p)}' is not used by it.",
+                           "Remove this wire, or wire initial_state[0] to "
+                           f"initial_state[{count - 1}] only." if count else
+                           "Remove this wire.") for p in extra]
+    if indices != list(range(count)):
+        return [Diagnostic(ERROR, node.id, None,
+                           f"'{node.name}' takes its {words} together: wire "
+                           f"initial_state[0] to initial_state[{count - 1}], "
+                           "or none of them.",
+                           "Wire every state port, or remove the state wires.")]
+    return []
 
 
 def _param_diagnostic(graph: Graph, node, spec, problem: NodeProblem) -> Diagnostic:

@@ -128,6 +128,26 @@ def split_call(spec: LayerSpec, by_port: dict[int, Any]
     return positional, keywords
 
 
+def state_count(spec: LayerSpec, params: dict[str, Any], catalog: Catalog
+                ) -> int:
+    """How many ``initial_state`` tensors this node's layer takes: LSTM and
+    ConvLSTM 2, GRU and SimpleRNN 1, an RNN its cell's, a Bidirectional twice
+    its wrapped layer's (0 when the layer takes none). The catalog's ports
+    are the most any such layer takes; the rest stay unused."""
+    if "initial_state[0]" not in spec.inputs:
+        return 0
+    if spec.type == "Bidirectional":
+        inner = params.get("layer")
+        inner_spec = catalog.get(inner.get("type", "")) \
+            if isinstance(inner, dict) else None
+        return 2 * inner_spec.state_outputs if inner_spec is not None else 0
+    if spec.type == "RNN":
+        cell = params.get("cell")
+        cell_type = cell.get("type") if isinstance(cell, dict) else ""
+        return 2 if cell_type == "LSTMCell" else 1
+    return spec.state_outputs
+
+
 def call_flags(spec: LayerSpec, params: dict[str, Any]) -> dict[str, Any]:
     """The call's switches set on the node (``use_causal_mask=True``)."""
     return {p.name: params[p.name] for p in spec.params
