@@ -206,3 +206,85 @@ KEYWORDS = [gru_seq2seq, bidirectional_lstm_states, mha_causal, mha_padding_mask
 FORMS = [augmentation_forms]
 ARCHITECTURES = [mlp_mixer, conv_mixer, cct_tokenizer, swin_window_partition,
                  timeseries_transformer, vit_patches_position]
+
+
+# ------------------------------------------------ dict I/O and adapt() state
+def structured_data_classifier(keras):
+    """keras.io structured data: named inputs, lookups and normalisation
+    adapted on data, a dict in and a dict out."""
+    import numpy as np
+
+    sex = keras.Input((1,), name="sex", dtype="string")
+    thal = keras.Input((1,), name="thal", dtype="int64")
+    age = keras.Input((1,), name="age")
+    sex_lookup = keras.layers.StringLookup(output_mode="one_hot")
+    sex_lookup.adapt(np.array([["male"], ["female"], ["male"]]))
+    thal_lookup = keras.layers.IntegerLookup(output_mode="one_hot")
+    thal_lookup.adapt(np.array([[1], [2], [3], [2]], dtype="int64"))
+    norm = keras.layers.Normalization()
+    norm.adapt(np.array([[29.0], [54.0], [61.0], [40.0]]))
+    feats = keras.layers.concatenate([sex_lookup(sex), thal_lookup(thal), norm(age)])
+    h = keras.layers.Dense(8, activation="relu")(feats)
+    return keras.Model({"sex": sex, "thal": thal, "age": age},
+                       {"target": keras.layers.Dense(1, name="target")(h),
+                        "risk": keras.layers.Dense(2, name="risk")(h)})
+
+
+def text_vectorization_classifier(keras):
+    import numpy as np
+
+    text = keras.Input((1,), dtype="string")
+    vec = keras.layers.TextVectorization(max_tokens=20, output_sequence_length=5)
+    vec.adapt(np.array(["the cat sat", "a dog ran far", "the dog sat"]))
+    h = keras.layers.Embedding(20, 4)(vec(text))
+    h = keras.layers.GlobalAveragePooling1D()(h)
+    return keras.Model(text, keras.layers.Dense(2)(h))
+
+
+# ----------------------------------------------------- more keras.io patterns
+def attention_layer_masks(keras):
+    q = keras.Input((4, 6))
+    v = keras.Input((5, 6))
+    qm = keras.Input((4,), dtype="bool")
+    vm = keras.Input((5,), dtype="bool")
+    att = keras.layers.Attention(use_scale=True)([q, v], mask=[qm, vm])
+    return keras.Model([q, v, qm, vm], keras.layers.Dense(2)(att))
+
+
+def conv1d_text_cnn(keras):
+    tokens = keras.Input((12,), dtype="int32")
+    h = keras.layers.Embedding(40, 8)(tokens)
+    h = keras.layers.Dropout(0.2)(h)
+    h = keras.layers.Conv1D(8, 3, padding="valid", activation="relu", strides=2)(h)
+    h = keras.layers.GlobalMaxPooling1D()(h)
+    return keras.Model(tokens, keras.layers.Dense(1, activation="sigmoid")(h))
+
+
+def stacked_cells_rnn(keras):
+    x = keras.Input((4, 3))
+    h = keras.layers.RNN(keras.layers.LSTMCell(5), return_sequences=True)(x)
+    h = keras.layers.TimeDistributed(keras.layers.Dense(3))(h)
+    return keras.Model(x, keras.layers.SimpleRNN(2)(h))
+
+
+def autoencoder_conv_transpose(keras):
+    x = keras.Input((8, 8, 1))
+    h = keras.layers.Conv2D(4, 3, activation="relu", padding="same", strides=2)(x)
+    h = keras.layers.Conv2DTranspose(4, 3, strides=2, activation="relu",
+                                     padding="same")(h)
+    y = keras.layers.Conv2D(1, 3, activation="sigmoid", padding="same")(h)
+    return keras.Model(x, y)
+
+
+def squeeze_excite_ops(keras):
+    x = keras.Input((6, 6, 8))
+    s = keras.ops.mean(x, axis=(1, 2), keepdims=True)
+    s = keras.layers.Dense(2, activation="relu")(s)
+    s = keras.layers.Dense(8, activation="sigmoid")(s)
+    y = x * s
+    return keras.Model(x, keras.layers.GlobalAveragePooling2D()(y))
+
+
+DICT_STATE = [structured_data_classifier, text_vectorization_classifier]
+MORE = [attention_layer_masks, conv1d_text_cnn, stacked_cells_rnn,
+        autoencoder_conv_transpose, squeeze_excite_ops]

@@ -26,7 +26,11 @@ def _xs(model, seed=0):
     out = []
     for t in model.inputs:
         shape = tuple(3 if d is None else d for d in t.shape)
-        if "int" in str(t.dtype):
+        if str(t.dtype) == "string":  # known and unknown words
+            out.append(np.array([["male"], ["female"], ["the dog ran"]]))
+        elif str(t.dtype) == "bool":
+            out.append(rng.integers(0, 2, shape).astype(bool))
+        elif "int" in str(t.dtype):
             out.append(rng.integers(0, 5, shape).astype(str(t.dtype)))
         else:
             out.append(rng.normal(size=shape).astype("float32"))
@@ -107,7 +111,8 @@ def test_split_in_sections_has_a_port_per_part_with_its_shape():
 
 
 # ------------------------------------------- keras.io / guide style breadth
-BREADTH = (bm.OPERATIONS + bm.KEYWORDS + bm.FORMS + bm.ARCHITECTURES)
+BREADTH = (bm.OPERATIONS + bm.KEYWORDS + bm.FORMS + bm.ARCHITECTURES
+           + bm.DICT_STATE + bm.MORE)
 
 
 @pytest.mark.parametrize("make", BREADTH, ids=lambda f: f.__name__)
@@ -199,3 +204,20 @@ def test_initial_state_ports_follow_the_layers_real_state_count():
     assert found and found[0].message == (
         f"'{lstm.name}' takes its 2 state tensors together: wire initial_state[0] "
         "to initial_state[1], or none of them.")
+
+
+def test_attention_layer_masks_are_list_keyword_ports():
+    """Attention([q, v], mask=[q_mask, v_mask]): the masks are ports
+    mask[0], mask[1] (before: refused 'is called with mask=[...]')."""
+    from netbuilder.engine.importing.importer import import_keras_model
+
+    keras = _keras()
+    graph = import_keras_model(bm.attention_layer_masks(keras)).graph
+    node = next(n for n in graph.nodes.values() if n.type == "Attention")
+    spec = graph.catalog.get(node.type)
+    wired = sorted(spec.inputs[e.dst_port] for e in graph.incoming(node.id))
+    assert wired == ["mask[0]", "mask[1]", "query", "value"]
+    code = generate_code(graph)
+    call = next(line for line in code.splitlines() if "Attention(" in line
+                or "mask=[" in line and "attention" in line)
+    assert "mask=[" in code, call

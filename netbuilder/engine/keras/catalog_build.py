@@ -223,7 +223,13 @@ def add_keyword_ports(spec: LayerSpec, cls: type) -> None:
     ``initial_state`` is a list: one port per state tensor the layer keeps
     (a wrapper such as Bidirectional: both directions of the largest)."""
     if spec.call_style == "list":
-        return  # list-called layers take their masks as lists as well
+        # list-called layers take their masks as a list as well: one port per
+        # required input (Attention: query_mask, value_mask); merge layers none
+        if not spec.variadic and "mask" in keyword_tensor_args(cls):
+            spec.keyword_from = len(spec.inputs)
+            spec.inputs = spec.inputs + [f"mask[{k}]"
+                                         for k in range(spec.min_inputs)]
+        return
     names = [n for n in keyword_tensor_args(cls) if n not in spec.inputs]
     if not names:
         return
