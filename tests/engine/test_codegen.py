@@ -155,7 +155,7 @@ def test_wrappers_and_state_outputs():
 def test_every_catalog_layer_type_generates_ruff_clean_code(tmp_path):
     sources = {}
     placeholders = {"int": 1, "float": 1.0, "other": 1, "string": "ab",
-                    "dtype": "float32", "bool": True}
+                    "dtype": "float32", "bool": True, "int_tuple": [2, 2]}
     for type_name in get_catalog().layer_types():
         graph = single_layer_graph(type_name)
         if is_op(type_name):  # an operation's required arguments, any value
