@@ -221,3 +221,33 @@ def test_attention_layer_masks_are_list_keyword_ports():
     call = next(line for line in code.splitlines() if "Attention(" in line
                 or "mask=[" in line and "attention" in line)
     assert "mask=[" in code, call
+
+
+# ------------------------------------------------------------ .py sources
+PY_SOURCE = '''import keras
+
+
+{function}
+
+def build_model():
+    model = {name}(keras)
+    model.load_weights({weights!r})
+    return model
+'''
+
+
+@pytest.mark.parametrize("make", [glu_split, bm.gru_seq2seq, bm.mha_causal],
+                         ids=lambda f: f.__name__)
+def test_guide_style_python_sources_roundtrip(make, tmp_path):
+    """The same models written as a .py file the user imports."""
+    import inspect
+
+    keras = _keras()
+    model = make(keras)
+    weights = tmp_path / "model.weights.h5"
+    model.save_weights(weights)
+    source = tmp_path / f"{make.__name__}.py"
+    source.write_text(PY_SOURCE.format(function=inspect.getsource(make),
+                                       name=make.__name__, weights=str(weights)),
+                      encoding="utf-8")
+    full_roundtrip(model, tmp_path, _xs(model), source=source)
