@@ -121,9 +121,13 @@ class FarLayer(QGraphicsItem):
     def invalidate(self) -> None:
         """The scene's geometry changed: rebuild before the next paint."""
         if not self._dirty:
+            if self.active:
+                # Qt asks the old bounds here: still the cached ones. Marked
+                # dirty first, each node moved by an arrange rebuilt the
+                # whole cache (quadratic in the number of nodes).
+                self.prepareGeometryChange()
             self._dirty = True
             if self.active:
-                self.prepareGeometryChange()
                 self.update()
 
     def refresh(self) -> None:
