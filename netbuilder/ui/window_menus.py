@@ -25,9 +25,21 @@ def _action(win, text: str, slot, keys=None, tip: str = "",
 
 
 def build_menus(win) -> None:
+    """The menu bar (File, Edit, View, Help), the toolbar, the canvas's
+    context menu and the weights notice, in that order."""
     bar = win.menuBar()
-    # ------------------------------------------------------------ File
-    m = bar.addMenu("&File")
+    _file_menu(win, bar.addMenu("&File"))
+    edit = bar.addMenu("&Edit")
+    _edit_menu(win, edit)
+    _find_actions(win, edit)
+    _view_menu(win, bar.addMenu("&View"))
+    _help_menu(win, bar.addMenu("&Help"))
+    _toolbar(win)
+    install_canvas_menu(win)
+    install_weights_notice(win)
+
+
+def _file_menu(win, m) -> None:
     win.new_action = _action(win, "&New", win.new_document, QKeySequence.New,
                              "New empty project")
     win.open_action = _action(win, "&Open…", win.open_dialog, QKeySequence.Open,
@@ -64,8 +76,8 @@ def build_menus(win) -> None:
     m.addSeparator()
     m.addAction(_action(win, "&Quit", win.close, QKeySequence.Quit))
 
-    # ------------------------------------------------------------ Edit
-    m = bar.addMenu("&Edit")
+
+def _edit_menu(win, m) -> None:
     win.undo_action = win.editor.stack.createUndoAction(win, "&Undo")
     win.undo_action.setShortcut(QKeySequence.Undo)
     win.redo_action = win.editor.stack.createRedoAction(win, "&Redo")
@@ -107,6 +119,10 @@ def build_menus(win) -> None:
     for a in (win.group_action, win.flatten_action, win.expand_action,
               win.blocks_action):
         m.addAction(a)
+
+
+def _find_actions(win, m) -> None:
+    """Find Layer, Find Next/Previous, Search Palette and Quick Add (Edit)."""
     m.addSeparator()
     win.palette_search_action = _action(win, "Search &Palette…",
                                         win.palette.focus_search, QKeySequence.Find,
@@ -124,8 +140,8 @@ def build_menus(win) -> None:
               win.palette_search_action, win.quick_add_action):
         m.addAction(a)
 
-    # ------------------------------------------------------------ View
-    m = bar.addMenu("&View")
+
+def _view_menu(win, m) -> None:
     win.fit_action = _action(win, "&Fit Graph", win.view.fit_graph, "F", canvas=True)
     win.reset_zoom_action = _action(win, "&Actual Size", win.view.reset_zoom, "1",
                                     canvas=True)
@@ -149,15 +165,17 @@ def build_menus(win) -> None:
                  win.code_dock, win.problems_dock, win.summary_dock):
         panels.addAction(dock.toggleViewAction())
 
-    # ------------------------------------------------------------ Help
-    m = bar.addMenu("&Help")
+
+def _help_menu(win, m) -> None:
     win.readme_action = _action(win, "NetBuilder &Guide (README)",
                                 lambda: open_readme(win), QKeySequence.HelpContents,
                                 "Open the README: quick start, examples, data")
     m.addAction(win.readme_action)
     m.addAction(_action(win, "&Keyboard Shortcuts", lambda: show_shortcuts(win)))
 
-    # ------------------------------------------------------------ toolbar
+
+def _toolbar(win) -> None:
+    """New, Open, Save, Undo, Redo, Auto-Arrange, zoom buttons, Find Layer."""
     tb = win.addToolBar("Main")
     tb.setObjectName("mainToolbar")
     tb.setToolButtonStyle(Qt.ToolButtonTextOnly)
@@ -180,8 +198,6 @@ def build_menus(win) -> None:
                                          f"({a.shortcut().toString()})")
     tb.addSeparator()
     tb.addAction(win.find_action)
-    install_canvas_menu(win)
-    install_weights_notice(win)
 
 
 def _fixed_button(win, text: str, stack_action: QAction) -> QAction:
