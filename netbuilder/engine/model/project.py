@@ -309,30 +309,14 @@ def _load_nodes(graph: Graph, nodes: Any, problems: list[Problem]) -> None:
     if not isinstance(nodes, list):
         problems.append(Problem("error", "$.nodes", "nodes must be a list"))
         return
-    from netbuilder.engine.model.params import validate_value
-
     pending_names: list[tuple[int, str, Any]] = []
     pending_shares: list[tuple[int, str, Any]] = []
     for i, raw in enumerate(nodes):
         where = f"$.nodes[{i}]"
-        if not isinstance(raw, dict):
-            problems.append(Problem("error", where,
-                                    "a node must be an object; skipped"))
+        identity = _node_identity(graph, raw, where, problems)
+        if identity is None:
             continue
-        node_id = raw.get("id")
-        if not isinstance(node_id, str) or not node_id or len(node_id) > 200:
-            problems.append(Problem("error", f"{where}.id",
-                                    "missing or invalid id; node skipped"))
-            continue
-        if node_id in graph.nodes:
-            problems.append(Problem("error", f"{where}.id",
-                                    f"duplicate id {node_id!r}; node skipped"))
-            continue
-        type_name = raw.get("type")
-        if not isinstance(type_name, str) or not type_name:
-            problems.append(Problem("error", f"{where}.type",
-                                    "missing layer type; node skipped"))
-            continue
+        node_id, type_name = identity
         spec = graph.catalog.get(type_name)
         if spec is None:
             problems.append(Problem("error", f"{where}.type",
@@ -343,34 +327,75 @@ def _load_nodes(graph: Graph, nodes: Any, problems: list[Problem]) -> None:
                                     "params must be an object; ignored"))
             params = {}
         if spec is not None:
-            for key, value in params.items():
-                pspec = spec.param(key)
-                if pspec is None:
-                    problems.append(Problem("error", f"{where}.params.{key}",
-                                            f"{spec.type} has no parameter {key!r}"))
-                    continue
-                try:
-                    validate_value(pspec, value, graph.catalog)
-                except GraphError as exc:
-                    problems.append(Problem("error", f"{where}.params.{key}", str(exc)))
-        position = raw.get("position", [0, 0])
-        if not (isinstance(position, list) and len(position) == 2
-                and all(is_finite_number(v) for v in position)):
-            problems.append(Problem("warning", f"{where}.position",
-                                    "position must be [x, y] (two numbers within "
-                                    "float range); placed at the origin"))
-            position = [0, 0]
+            _check_params(graph, spec, params, where, problems)
+        position = _position(raw, where, problems)
         graph.add_loaded_node(Node(
             node_id, spec.type if spec is not None else type_name,
-            f"__pending_{i}", dict(params),
-            (float(position[0]), float(position[1]))))
+            f"__pending_{i}", dict(params), position))
         pending_names.append((i, node_id, raw.get("name")))
         if "shares" in raw:
             pending_shares.append((i, node_id, raw["shares"]))
-    # Names are assigned after all nodes exist so that renaming a clash never
-    # steals a name a later node legitimately carries.
+    _assign_names(graph, pending_names, problems)
+    _link_shares(graph, pending_shares, problems)
+
+
+def _node_identity(graph: Graph, raw: Any, where: str,
+                   problems: list[Problem]) -> tuple[str, str] | None:
+    """(id, type) of a node entry, or None (with the problem) to skip it."""
+    if not isinstance(raw, dict):
+        problems.append(Problem("error", where, "a node must be an object; skipped"))
+        return None
+    node_id = raw.get("id")
+    if not isinstance(node_id, str) or not node_id or len(node_id) > 200:
+        problems.append(Problem("error", f"{where}.id",
+                                "missing or invalid id; node skipped"))
+        return None
+    if node_id in graph.nodes:
+        problems.append(Problem("error", f"{where}.id",
+                                f"duplicate id {node_id!r}; node skipped"))
+        return None
+    type_name = raw.get("type")
+    if not isinstance(type_name, str) or not type_name:
+        problems.append(Problem("error", f"{where}.type",
+                                "missing layer type; node skipped"))
+        return None
+    return node_id, type_name
+
+
+def _check_params(graph: Graph, spec, params: dict, where: str,
+                  problems: list[Problem]) -> None:
+    """A problem for each param the layer does not have or does not accept."""
+    from netbuilder.engine.model.params import validate_value
+
+    for key, value in params.items():
+        pspec = spec.param(key)
+        if pspec is None:
+            problems.append(Problem("error", f"{where}.params.{key}",
+                                    f"{spec.type} has no parameter {key!r}"))
+            continue
+        try:
+            validate_value(pspec, value, graph.catalog)
+        except GraphError as exc:
+            problems.append(Problem("error", f"{where}.params.{key}", str(exc)))
+
+
+def _position(raw: dict, where: str, problems: list[Problem]) -> tuple[float, float]:
+    position = raw.get("position", [0, 0])
+    if not (isinstance(position, list) and len(position) == 2
+            and all(is_finite_number(v) for v in position)):
+        problems.append(Problem("warning", f"{where}.position",
+                                "position must be [x, y] (two numbers within "
+                                "float range); placed at the origin"))
+        position = [0, 0]
+    return (float(position[0]), float(position[1]))
+
+
+def _assign_names(graph: Graph, pending: list[tuple[int, str, Any]],
+                  problems: list[Problem]) -> None:
+    """Names are assigned after all nodes exist so that renaming a clash never
+    steals a name a later node legitimately carries."""
     taken: set[str] = set()
-    for i, node_id, name in pending_names:
+    for i, node_id, name in pending:
         where = f"$.nodes[{i}].name"
         node = graph.nodes[node_id]
         if not isinstance(name, str) or not NAME_PATTERN.match(name):
@@ -388,7 +413,6 @@ def _load_nodes(graph: Graph, nodes: Any, problems: list[Problem]) -> None:
             name = new
         taken.add(name)
         node.name = name
-    _link_shares(graph, pending_shares, problems)
 
 
 def _link_shares(graph: Graph, pending: list, problems: list[Problem]) -> None:
